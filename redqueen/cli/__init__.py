@@ -1,0 +1,52 @@
+"""The `redqueen` command line. Commands load lazily: a command imports only what it needs."""
+import importlib
+import importlib.util
+
+import click
+
+# Arena-agnostic commands: name -> "module:attribute", imported on first use.
+LAZY_COMMANDS = {
+    "evolve": "redqueen.cli.evolve:evolve",
+    "archive": "redqueen.cli.archive:archive",
+    "eval": "redqueen.cli.evaluate:evaluate",
+    "analyze": "redqueen.cli.analyze:analyze",
+    "arena": "redqueen.cli.arena:arena",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when invoked or listed, not at start-up."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | self._available_lazy())
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in self._available_lazy():
+            module, attribute = LAZY_COMMANDS[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    @staticmethod
+    def _available_lazy():
+        return {name for name, target in LAZY_COMMANDS.items()
+                if importlib.util.find_spec(target.split(":")[0]) is not None}
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="redqueen")
+def main():
+    """redqueen: evolve programs that must beat every earlier champion, and measure what emerges.
+
+    Arenas: Core War (Redcode warriors, a pMARS-exact MARS) and programmatic policy games.
+    Run `redqueen COMMAND --help` for each command.
+    """
+
+
+def _add_arena_commands():
+    import arenas
+    for command in arenas.cli_commands():
+        main.add_command(command)
+
+
+_add_arena_commands()
