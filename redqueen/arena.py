@@ -1,0 +1,128 @@
+"""The one interface between the Red Queen loop and a game.
+
+The loop, the archive, held-out evaluation and convergence analysis see an arena only through
+this class. An arena package under `arenas/` implements it; nothing in `redqueen/` names an
+arena. Programs are opaque to the loop except for the few attributes of `Program`.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+
+class ProgramError(ValueError):
+    """A program that cannot be used: one line saying where (origin:line) and why."""
+
+    def __init__(self, reason: str, origin: str = "<program>", line: int | None = None):
+        self.reason, self.origin, self.line = reason, origin, line
+        where = f"{origin}:{line}" if line else origin
+        super().__init__(f"{where}: {reason}")
+
+
+class Program(Protocol):
+    """What the loop needs of a parsed program; arenas return their own richer objects."""
+    source: str      # the text as written (stored in the archive, exported)
+    digest: str      # content hash of the *compiled* program, for deduplication
+    name: str
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """A behaviour descriptor: a named statistic and the upper edges of its bins (last is inf)."""
+    name: str
+    edges: tuple[float, ...]
+    help: str = ""
+
+    def bin(self, value: float) -> int:
+        return int(np.searchsorted(np.asarray(self.edges), value, side="left"))
+
+
+@dataclass
+class Evaluation:
+    """A candidate against a set of opponents over seeds."""
+    fitness: float
+    descriptors: dict[str, float]
+    details: dict = field(default_factory=dict)   # arena-specific, JSON-serialisable
+
+
+@dataclass
+class DuelResults:
+    """1v1 results of one program (A) against several opponents (B), per opponent, over seeds.
+
+    Arrays have one entry per opponent. `score_*` is the arena's tournament score per game played
+    (pMARS points for Core War, mean payoff for IPD, win=1/draw=.5 for Tron)."""
+    fitness_a: np.ndarray
+    fitness_b: np.ndarray
+    wins: np.ndarray
+    ties: np.ndarray
+    losses: np.ndarray
+    score_a: np.ndarray
+    score_b: np.ndarray
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """Texts that teach a language model the arena. Templates use str.format fields:
+    new: {}; mutate: {parent}, {feedback}; repair: {program}, {error}."""
+    system: str
+    new: str
+    mutate: str
+    repair: str
+    code_fence: str        # the language tag models use for code blocks, e.g. "redcode", "python"
+
+
+class Arena(abc.ABC):
+    name: str
+    program_suffix: str            # file suffix for exported programs, e.g. ".red"
+    descriptors: dict[str, Descriptor]
+    default_descriptors: tuple[str, str]
+
+    @abc.abstractmethod
+    def parse(self, source: str, origin: str = "<program>") -> Program:
+        """Parse/compile a program or raise ProgramError."""
+
+    @abc.abstractmethod
+    def evaluate(self, candidates: Sequence[Program], opponents: Sequence[Program],
+                 seeds: Sequence[int], fitness: str = "battle") -> list[Evaluation]:
+        """Fitness and descriptor values of each candidate against the opponents over the seeds.
+        `fitness` names the arena's fitness mode ("battle": one multi-player game with all
+        opponents, candidate first; "duel": mean 1v1 fitness against each opponent)."""
+
+    @abc.abstractmethod
+    def duel(self, program: Program, opponents: Sequence[Program], seeds: Sequence[int]) -> DuelResults:
+        """1v1 games of `program` against each opponent over the seeds."""
+
+    @abc.abstractmethod
+    def prompts(self) -> Prompts:
+        """Prompts teaching a language model to write programs for this arena."""
+
+    @abc.abstractmethod
+    def initial_programs(self) -> list[Program]:
+        """The default round-0 opponents."""
+
+    @abc.abstractmethod
+    def random_program(self, rng: np.random.Generator) -> str:
+        """Source of a new program, for the offline built-in mutator."""
+
+    @abc.abstractmethod
+    def mutate(self, program: Program, rng: np.random.Generator) -> str:
+        """Source of a variation of `program`, for the offline built-in mutator."""
+
+    @abc.abstractmethod
+    def crossover(self, a: Program, b: Program, rng: np.random.Generator) -> str:
+        """Source of a child of two programs, for the offline built-in mutator."""
+
+    def load_directory(self, path) -> tuple[list[Program], list[tuple[str, str]]]:
+        """Programs of every file with this arena's suffix in `path`, and (file, reason) for each
+        file that does not parse. Held-out sets use this; rejected files are reported, not hidden."""
+        from pathlib import Path
+        programs, rejected = [], []
+        for file in sorted(Path(path).glob(f"*{self.program_suffix}")):
+            try:
+                programs.append(self.parse(file.read_text(errors="replace"), origin=str(file)))
+            except ProgramError as error:
+                rejected.append((str(file), str(error)))
+        return programs, rejected
