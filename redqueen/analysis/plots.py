@@ -1,0 +1,86 @@
+"""PNG figures of an analysis, drawn with matplotlib's Agg backend (no display needed)."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(figure, path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    _pyplot().close(figure)
+    return path
+
+
+def plot_generality(rounds: Sequence[float], per_run, path, run_labels: Sequence[str] = (),
+                    title: str = "Held-out generality of champions") -> Path:
+    """Generality per round: each run faintly, the mean across runs, and the min–max band.
+    `per_run` has shape (runs, rounds), NaN where a run has no champion."""
+    plt = _pyplot()
+    values = np.atleast_2d(np.asarray(per_run, dtype=float))
+    x = np.asarray(rounds, dtype=float)
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    for index, run in enumerate(values):
+        label = run_labels[index] if index < len(run_labels) else None
+        axes.plot(x, run, color="0.6", linewidth=0.8, alpha=0.7, label=label if len(values) <= 6 else None)
+    with warnings.catch_warnings():     # an all-NaN round (no run reached it) is left blank
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean, low, high = np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
+    if len(values) > 1:
+        axes.fill_between(x, low, high, color="tab:blue", alpha=0.15, label="min–max across runs")
+    axes.plot(x, mean, color="tab:blue", linewidth=2, marker="o", markersize=3, label="mean across runs")
+    axes.set(xlabel="round", ylabel="fraction of held-out opponents beaten or tied", title=title, ylim=(-0.02, 1.02))
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+    return _save(figure, path)
+
+
+def plot_variances(rounds: Sequence[float], series: dict[str, Sequence[float]], path,
+                   title: str = "Variance across runs per round") -> Path:
+    """One panel per named variance series (e.g. phenotype, genotype), each on its own scale."""
+    plt = _pyplot()
+    x = np.asarray(rounds, dtype=float)
+    figure, panels = plt.subplots(1, max(1, len(series)), figsize=(5 * max(1, len(series)), 3.8), squeeze=False)
+    for axes, (name, values) in zip(panels[0], series.items()):
+        axes.plot(x, np.asarray(values, dtype=float), marker="o", markersize=3)
+        axes.set(xlabel="round", ylabel="variance across runs", title=name)
+        axes.grid(alpha=0.3)
+    figure.suptitle(title)
+    return _save(figure, path)
+
+
+def plot_grid(grid, path, x_label: str, y_label: str, x_edges: Sequence[float] = (),
+              y_edges: Sequence[float] = (), title: str = "MAP-Elites grid: fitness of each elite") -> Path:
+    """A MAP-Elites grid as a heatmap: grid[i, j] is the elite's fitness in bin i of the first
+    descriptor (x) and bin j of the second (y); NaN for empty cells, drawn blank."""
+    plt = _pyplot()
+    values = np.asarray(grid, dtype=float)
+    figure, axes = plt.subplots(figsize=(6.4, 5))
+    image = axes.imshow(np.ma.masked_invalid(values.T), origin="lower", cmap="viridis", aspect="auto")
+    figure.colorbar(image, ax=axes, label="fitness")
+    axes.set(xlabel=x_label, ylabel=y_label, title=title)
+    _label_bins(axes.set_xticks, axes.set_xticklabels, x_edges, values.shape[0])
+    _label_bins(axes.set_yticks, axes.set_yticklabels, y_edges, values.shape[1])
+    return _save(figure, path)
+
+
+def _label_bins(set_ticks, set_labels, edges: Sequence[float], count: int) -> None:
+    """Tick each bin with its upper edge ('≤ e'; the last, unbounded, as '> previous')."""
+    if len(edges) != count:
+        return
+    labels = [f"≤{edge:g}" if np.isfinite(edge) else f">{edges[i - 1]:g}" if i else "all"
+              for i, edge in enumerate(edges)]
+    set_ticks(range(count))
+    set_labels(labels, fontsize=7, rotation=45 if count > 8 else 0)

@@ -1,0 +1,30 @@
+"""Plots are written as valid, non-empty PNG files."""
+import numpy as np
+
+from redqueen.analysis.plots import plot_generality, plot_grid, plot_variances
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path):
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE)
+    assert len(data) > 2000          # a blank canvas would still be a PNG; ours has axes and lines
+
+
+def test_generality_plot(tmp_path):
+    runs = np.array([[0.1, 0.3, 0.5], [0.2, np.nan, 0.6]])
+    assert_png(plot_generality([1, 2, 3], runs, tmp_path / "g.png", run_labels=["a", "b"]))
+
+
+def test_variance_plot(tmp_path):
+    path = plot_variances([1, 2, 3], {"phenotype": [0.3, 0.2, 0.1], "genotype": [0.5, np.nan, 0.5]},
+                          tmp_path / "sub" / "v.png")
+    assert_png(path)
+
+
+def test_grid_plot(tmp_path):
+    grid = np.full((4, 3), np.nan)
+    grid[0, 1], grid[3, 2] = 0.4, 0.9
+    assert_png(plot_grid(grid, tmp_path / "grid.png", "length", "processes",
+                         x_edges=(5, 10, 20, np.inf), y_edges=(1, 8, np.inf)))
