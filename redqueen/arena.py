@@ -46,6 +46,8 @@ class Evaluation:
     fitness: float
     descriptors: dict[str, float]
     details: dict = field(default_factory=dict)   # arena-specific, JSON-serialisable
+    beaten_by: tuple[int, ...] = ()   # indices of opponents that did better than the candidate
+                                      # (feeds the mutation prompt with --feedback; may stay empty)
 
 
 @dataclass
@@ -114,6 +116,11 @@ class Arena(abc.ABC):
     @abc.abstractmethod
     def crossover(self, a: Program, b: Program, rng: np.random.Generator) -> str:
         """Source of a child of two programs, for the offline built-in mutator."""
+
+    def listing(self, program: Program) -> str:
+        """The compiled form of a program as text (stored in the archive beside the source).
+        Arenas whose programs compile to something else (Core War's load file) override this."""
+        return program.source
 
     def load_directory(self, path) -> tuple[list[Program], list[tuple[str, str]]]:
         """Programs of every file with this arena's suffix in `path`, and (file, reason) for each

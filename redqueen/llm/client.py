@@ -1,0 +1,196 @@
+"""An OpenAI-compatible chat client for the mutators.
+
+- Requests run concurrently (up to `concurrency`) on one private event loop, so the synchronous
+  loop can call `complete_many` and get answers back in request order.
+- 429, 5xx, timeouts and dropped connections are retried with exponential backoff and jitter
+  (a server's Retry-After is honoured up to the cap); other errors are final.
+- Every call is recorded through the store (messages, response, tokens, latency, attempts,
+  error, estimated cost), and a request whose key is already in the store with an answer is
+  replayed from it without any HTTP call: a resumed or repeated run sees identical completions.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import socket
+import time
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlparse
+
+from .pricing import estimate_cost
+
+
+class LLMStore(Protocol):
+    def llm_lookup(self, key: str) -> dict | None: ...
+    def llm_record(self, call: dict) -> int: ...
+
+
+class EndpointUnreachable(RuntimeError):
+    """The endpoint cannot be reached at all (connection refused, unknown host)."""
+
+
+@dataclass
+class Completion:
+    text: str | None
+    call_id: int | None
+    error: str | None = None
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: list
+    seed: int
+    purpose: str = ""
+
+
+def request_key(model: str, messages: list, temperature: float, seed: int, max_tokens: int | None) -> str:
+    """The cache key: everything that determines a completion except where it is served from."""
+    payload = json.dumps(dict(model=model, messages=messages, temperature=temperature, seed=seed,
+                              max_tokens=max_tokens), sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def check_reachable(base_url: str, timeout: float = 3.0) -> None:
+    """Raise EndpointUnreachable unless a TCP connection to the endpoint's host opens."""
+    url = urlparse(base_url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise EndpointUnreachable(f"{base_url}: not an http(s) URL")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname, port), timeout=timeout):
+            pass
+    except OSError as error:
+        raise EndpointUnreachable(f"cannot reach the language-model endpoint {base_url}: "
+                                  f"{error.strerror or error}") from None
+
+
+class LLMClient:
+    def __init__(self, model: str, *, base_url: str | None = None, api_key: str | None = None,
+                 temperature: float = 1.0, max_tokens: int | None = None, concurrency: int = 8,
+                 timeout: float = 120.0, max_retries: int = 5, backoff: float = 1.0,
+                 max_backoff: float = 60.0, store: LLMStore | None = None, run_id: int | None = None,
+                 prices: tuple[float, float] | None = None):
+        self.model, self.base_url, self.api_key = model, base_url, api_key
+        self.temperature, self.max_tokens = temperature, max_tokens
+        self.concurrency, self.timeout, self.max_retries = concurrency, timeout, max_retries
+        self.backoff, self.max_backoff = backoff, max_backoff
+        self.store, self.run_id, self.prices = store, run_id, prices
+        self.http_calls = 0
+        self._loop = asyncio.new_event_loop()
+        self._client = None
+        self._jitter = random.Random()   # timing only; never touches a run's results
+
+    # ---- public ------------------------------------------------------------------------------
+    def complete_many(self, requests: list[ChatRequest]) -> list[Completion]:
+        """Answers to all requests, concurrently, in request order."""
+        return self._loop.run_until_complete(self.gather(requests))
+
+    async def gather(self, requests: list[ChatRequest]) -> list[Completion]:
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def one(request):
+            async with limit:
+                return await self.complete(request)
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+    def run(self, coroutine):
+        """Run a coroutine on the client's event loop (for callers chaining several requests)."""
+        return self._loop.run_until_complete(coroutine)
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        key = request_key(self.model, request.messages, self.temperature, request.seed, self.max_tokens)
+        hit = self.store.llm_lookup(key) if self.store else None
+        if hit is not None:
+            call_id = self._record(key, request, response=hit["response"], cached=True,
+                                   prompt_tokens=hit["prompt_tokens"], completion_tokens=hit["completion_tokens"],
+                                   latency_s=0.0, attempts=0, error=None)
+            return Completion(hit["response"], call_id, cached=True)
+        return await self._call_with_retries(key, request)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._loop.run_until_complete(self._client.close())
+            self._client = None
+        self._loop.close()
+
+    # ---- internals ---------------------------------------------------------------------------
+    def _openai(self):
+        if self._client is None:
+            from openai import AsyncOpenAI
+            # Retries are ours (to record attempts and honour our backoff), so the SDK's are off.
+            self._client = AsyncOpenAI(api_key=self.api_key, base_url=self.base_url, max_retries=0,
+                                       timeout=self.timeout)
+        return self._client
+
+    async def _call_with_retries(self, key: str, request: ChatRequest) -> Completion:
+        import openai
+        started, attempt, error = time.monotonic(), 0, None
+        while attempt <= self.max_retries:
+            attempt += 1
+            try:
+                self.http_calls += 1
+                response = await self._openai().chat.completions.create(**self._arguments(request))
+            except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as exc:
+                error = _describe(exc)
+                if attempt > self.max_retries:
+                    break
+                await asyncio.sleep(self._delay(attempt, exc))
+                continue
+            except openai.APIStatusError as exc:       # 4xx other than 429: retrying will not help
+                error = _describe(exc)
+                break
+            text = response.choices[0].message.content if response.choices else None
+            usage = response.usage
+            call_id = self._record(key, request, response=text, cached=False, attempts=attempt, error=None,
+                                   prompt_tokens=getattr(usage, "prompt_tokens", None),
+                                   completion_tokens=getattr(usage, "completion_tokens", None),
+                                   latency_s=time.monotonic() - started)
+            return Completion(text, call_id)
+        call_id = self._record(key, request, response=None, cached=False, attempts=attempt, error=error,
+                               prompt_tokens=None, completion_tokens=None, latency_s=time.monotonic() - started)
+        if _is_refused(error):
+            raise EndpointUnreachable(f"cannot reach the language-model endpoint {self.base_url}: {error}")
+        return Completion(None, call_id, error=error)
+
+    def _arguments(self, request: ChatRequest) -> dict:
+        arguments = dict(model=self.model, messages=request.messages, temperature=self.temperature,
+                         seed=request.seed, timeout=self.timeout)
+        if self.max_tokens:
+            arguments["max_tokens"] = self.max_tokens
+        return arguments
+
+    def _delay(self, attempt: int, exc) -> float:
+        """Exponential backoff with full jitter; a Retry-After header sets a floor."""
+        delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1)) * self._jitter.uniform(0.5, 1.0)
+        retry_after = _retry_after(exc)
+        return min(self.max_backoff, max(delay, retry_after)) if retry_after else delay
+
+    def _record(self, key: str, request: ChatRequest, **fields) -> int | None:
+        if self.store is None:
+            return None
+        cost = estimate_cost(self.model, fields["prompt_tokens"], fields["completion_tokens"], self.prices)
+        return self.store.llm_record(dict(
+            run_id=self.run_id, key=key, model=self.model, base_url=self.base_url, purpose=request.purpose,
+            messages=request.messages, cost_usd=None if fields["cached"] else cost, **fields))
+
+
+def _describe(exc) -> str:
+    status = getattr(exc, "status_code", None)
+    name = type(exc).__name__
+    return f"{name} (HTTP {status})" if status else f"{name}: {exc}"
+
+
+def _is_refused(error: str | None) -> bool:
+    return bool(error) and error.startswith("APIConnectionError")
+
+
+def _retry_after(exc) -> float:
+    response = getattr(exc, "response", None)
+    try:
+        return float(response.headers.get("retry-after", 0)) if response is not None else 0.0
+    except (TypeError, ValueError):
+        return 0.0

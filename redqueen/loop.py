@@ -1,0 +1,351 @@
+"""The Digital Red Queen loop: rounds of MAP-Elites, each evolving one champion against the
+initial programs and the last K champions, which then joins the opponents of later rounds.
+
+Every step's writes (programs, evaluations, elites, failures, the round's progress and rng
+state) commit in one transaction, so a run killed at any moment resumes from its last step:
+at most the in-flight step is redone, and with the same rng state and the same mutator
+answers (the language-model cache replays them) it is redone identically.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .arena import Arena, Evaluation, ProgramError
+from .db import Archive
+from .map_elites import Ask, Elite, GridArchive, Scheduler
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a run; stored with it so `--resume` rebuilds the same run."""
+    arena: str = "corewar"
+    arena_options: dict = field(default_factory=dict)
+    rounds: int = 20
+    iters: int = 250
+    history: int | None = None          # last K champions as opponents; None: all
+    seeds: int = 20
+    fitness: str = "battle"
+    fitness_threshold: float | None = None
+    n_init: int = 8
+    p_new: float = 0.1
+    batch: int = 8                      # candidates proposed and evaluated together
+    descriptors: tuple[str, str] | None = None
+    mutator: str = "builtin"
+    mutator_options: dict = field(default_factory=dict)   # never holds secrets
+    feedback: bool = False
+    seed: int = 0
+    initial: list[str] = field(default_factory=list)     # files; empty: the arena's own
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["descriptors"] = list(self.descriptors) if self.descriptors else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RunConfig":
+        data = dict(data)
+        if data.get("descriptors"):
+            data["descriptors"] = tuple(data["descriptors"])
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+class ConfigError(ValueError):
+    """A configuration the arena cannot run: one clear line."""
+
+
+def read_initial_files(paths) -> list[tuple[str, str]]:
+    """(origin, source) of each initial program file; missing files are a ConfigError."""
+    from pathlib import Path
+    sources = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such file (given with --initial)")
+        sources.append((str(path), path.read_text(errors="replace")))
+    return sources
+
+
+@dataclass
+class RoundState:
+    """What a round carries between steps."""
+    round_id: int
+    number: int
+    opponent_ids: list[int]
+    seeds: list[int]
+    rng: np.random.Generator
+    grid: GridArchive
+    iterations: int
+    initialised: bool
+    stats: dict
+
+
+class RedQueen:
+    """One run of the loop over an archive. Start with `RedQueen.start`, continue with
+    `RedQueen.resume`, then call `run()`."""
+
+    def __init__(self, archive: Archive, run_id: int, config: RunConfig, arena: Arena, mutator,
+                 progress: bool = True, on_step: Callable | None = None):
+        self.archive, self.run_id, self.config = archive, run_id, config
+        self.arena, self.mutator, self.progress = arena, mutator, progress
+        self.on_step = on_step                 # called after each committed step (tests, tools)
+        self._programs: dict[int, object] = {}  # program id -> parsed program
+        names = config.descriptors or arena.default_descriptors
+        unknown = [n for n in names if n not in arena.descriptors]
+        if unknown or len(names) != 2:
+            raise ConfigError(f"descriptors must be two of {', '.join(arena.descriptors)}; got {', '.join(names)}")
+        self.descriptors = [arena.descriptors[n] for n in names]
+
+    # ---- construction ------------------------------------------------------------------------
+    @classmethod
+    def start(cls, archive: Archive, config: RunConfig, arena: Arena, mutator, **options) -> "RedQueen":
+        """Create the run and store its initial programs (both in one transaction)."""
+        initial = cls._initial_programs(config, arena)
+        with archive.transaction():
+            run_id = archive.create_run(config.arena, config.to_json(), config.seed, config.rounds)
+            for program in initial:
+                archive.add_program(run_id, digest=program.digest, source=program.source, name=program.name,
+                                    listing=arena.listing(program), origin="initial")
+        return cls(archive, run_id, config, arena, mutator, **options)
+
+    @classmethod
+    def resume(cls, archive: Archive, run_id, arena: Arena, mutator, **options) -> "RedQueen":
+        run = archive.run(run_id)
+        config = RunConfig.from_json(run["config"])
+        return cls(archive, run["id"], config, arena, mutator, **options)
+
+    @staticmethod
+    def _initial_programs(config: RunConfig, arena: Arena) -> list:
+        if not config.initial:
+            return arena.initial_programs()
+        programs = []
+        for origin, source in read_initial_files(config.initial):
+            programs.append(arena.parse(source, origin=origin))   # ProgramError: the caller reports it
+        return programs
+
+    # ---- the run -----------------------------------------------------------------------------
+    def run(self) -> int:
+        """Play every round not yet finished; returns the run id."""
+        from tqdm.auto import tqdm
+        self.archive.set_run_status(self.run_id, "running")
+        started = time.monotonic()
+        done = sum(1 for r in self.archive.rounds(self.run_id) if r["status"] == "finished")
+        bar = tqdm(total=self.config.rounds, initial=done, desc=f"run {self.run_id} rounds", unit="round",
+                   disable=not self.progress, position=0)
+        try:
+            for number in range(done, self.config.rounds):
+                champion = self.play_round(number)
+                bar.update(1)
+                bar.set_postfix(champion=f"{champion.fitness:.3f}")
+        except BaseException as error:
+            status = "interrupted" if isinstance(error, (KeyboardInterrupt, SystemExit)) else "failed"
+            self.archive.set_run_status(self.run_id, status, error=f"{type(error).__name__}: {error}",
+                                        add_elapsed=time.monotonic() - started)
+            raise
+        finally:
+            bar.close()
+        self.archive.set_run_status(self.run_id, "finished", add_elapsed=time.monotonic() - started)
+        return self.run_id
+
+    def play_round(self, number: int) -> Elite:
+        """Evolve (or finish evolving) round `number`'s champion and freeze it."""
+        state = self._open_round(number)
+        from tqdm.auto import tqdm
+        bar = tqdm(total=self.config.iters, initial=state.iterations, desc=f"round {number}", unit="it",
+                   leave=False, disable=not self.progress, position=1)
+        try:
+            if not state.initialised:
+                self._initialise(state)
+            while state.iterations < self.config.iters and not self._threshold_reached(state):
+                before = state.iterations
+                count = min(self.config.batch, self.config.iters - state.iterations)
+                self._step(state, Scheduler(state.grid, self.config.p_new).ask(count, state.rng), count)
+                bar.update(state.iterations - before)
+                bar.set_postfix(best=f"{state.grid.best().fitness:.3f}", cells=len(state.grid),
+                                invalid=f"{_invalid_rate(state.stats):.0%}")
+        finally:
+            bar.close()
+        return self._finish_round(state)
+
+    # ---- rounds ------------------------------------------------------------------------------
+    def _opponent_ids(self, number: int) -> list[int]:
+        initial = [row[0] for row in self.archive.db.execute(
+            "SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' ORDER BY id", [self.run_id])]
+        champions = [row["program_id"] for row in self.archive.champions(self.run_id) if row["round"] < number]
+        history = self.config.history
+        recent = champions if history is None else champions[len(champions) - history:] if history else []
+        return initial + recent
+
+    def _open_round(self, number: int) -> RoundState:
+        row = self.archive.round_row(self.run_id, number)
+        grid = GridArchive(self.descriptors)
+        if row is None:
+            rng = np.random.default_rng([self.config.seed, number])
+            seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.seeds)]
+            opponents = self._opponent_ids(number)
+            round_id = self.archive.start_round(self.run_id, number, opponents, seeds, rng.bit_generator.state)
+            return RoundState(round_id, number, opponents, seeds, rng, grid, 0, False, _empty_stats())
+        rng = np.random.default_rng()
+        rng.bit_generator.state = row["rng_state"]
+        state = RoundState(row["id"], number, row["opponents"], row["seeds"], rng, grid, row["iterations"],
+                           bool(row["initialised"]), {**_empty_stats(), **row["stats"]})
+        self._restore_elites(state)
+        return state
+
+    def _restore_elites(self, state: RoundState) -> None:
+        for elite in self.archive.elites(state.round_id):
+            stored = self.archive.evaluation(state.round_id, elite["program_id"])
+            evaluation = Evaluation(stored["fitness"], stored["descriptors"], stored["details"],
+                                    tuple(stored["beaten_by"]))
+            state.grid.restore(Elite(elite["program_id"], self._program(elite["program_id"]), evaluation,
+                                     tuple(elite["cell"])))
+
+    def _initialise(self, state: RoundState) -> None:
+        """Seed the grid with the round's opponents (initial programs and past champions) and
+        n_init new programs, all evaluated as one batch."""
+        seeded = [(pid, self._program(pid)) for pid in state.opponent_ids]
+        asks = Scheduler.ask_new(self.config.n_init)
+        self._step(state, asks, 0, seeded=seeded)
+
+    def _threshold_reached(self, state: RoundState) -> bool:
+        threshold, best = self.config.fitness_threshold, state.grid.best()
+        return threshold is not None and best is not None and best.fitness >= threshold
+
+    def _finish_round(self, state: RoundState) -> Elite:
+        champion = state.grid.best()
+        if champion is None:
+            raise RuntimeError(f"round {state.number} ended with an empty grid: every candidate failed")
+        evaluation = self.archive.evaluation(state.round_id, champion.key)
+        with self.archive.transaction():
+            self.archive.finish_round(state.round_id, self.run_id, state.number, champion_id=champion.key,
+                                      evaluation_id=evaluation["id"], fitness=champion.fitness)
+        return champion
+
+    # ---- one step: propose, parse, evaluate, commit ------------------------------------------
+    def _step(self, state: RoundState, asks: list[Ask], iterations: int, seeded=()) -> None:
+        started = time.monotonic()
+        iteration = state.iterations + iterations if iterations else 0
+        for ask in asks:
+            if ask.kind == "mutate" and self.config.feedback:
+                ask.feedback = self._feedback(ask.parent, state)
+        proposals = self.mutator.propose(asks, state.rng)
+        candidates, failures = self._parse(asks, proposals)
+        candidates = [(pid, program, "seed", None) for pid, program in seeded] + candidates
+        evaluations = self._evaluate_new(state, [c[1] for c in candidates])
+        stats = dict(state.stats)
+        stats["candidates"] += len(asks)
+        stats["failures"] += len(failures)
+        with self.archive.transaction():
+            for failure in failures:
+                stats[f"failed_{failure['stage']}"] = stats.get(f"failed_{failure['stage']}", 0) + 1
+                self.archive.record_failure(self.run_id, state.round_id, iteration, **failure)
+            for (pid, program, ask, proposal), evaluation in zip(candidates, evaluations):
+                self._place(state, stats, iteration, pid, program, ask, proposal, evaluation)
+            self.archive.save_step(state.round_id, iterations=state.iterations + iterations,
+                                   rng_state=state.rng.bit_generator.state, stats=stats,
+                                   elapsed=time.monotonic() - started)
+        state.iterations += iterations
+        state.initialised, state.stats = True, stats
+        if self.on_step:
+            self.on_step(self, state)
+
+    def _parse(self, asks, proposals):
+        """Parsed candidates as (None, program, ask, proposal), and failure records."""
+        candidates, failures = [], []
+        for ask, proposal in zip(asks, proposals):
+            if proposal.source is None:
+                failures.append(dict(stage=proposal.stage or "request", error=proposal.error or "no program",
+                                     response=proposal.response, llm_call_id=proposal.llm_call_id))
+                continue
+            try:
+                program = self.arena.parse(proposal.source, origin="candidate")
+            except Exception as error:   # junk of any kind is a counted failure, never a crash
+                reason = str(error) if isinstance(error, ProgramError) else \
+                    f"the parser failed: {type(error).__name__}: {error}"
+                failures.append(dict(stage="parse", error=reason, source=proposal.source,
+                                     response=proposal.response, llm_call_id=proposal.llm_call_id))
+                continue
+            candidates.append((None, program, ask, proposal))
+        return candidates, failures
+
+    def _evaluate_new(self, state: RoundState, programs: list) -> list[Evaluation | None]:
+        """Evaluations of programs not yet evaluated this round (None for the others), in one
+        batch call; a program appearing twice is evaluated once."""
+        known = {row[0] for row in self.archive.db.execute(
+            "SELECT programs.digest FROM evaluations JOIN programs ON programs.id = evaluations.program_id "
+            "WHERE evaluations.round_id = ?", [state.round_id])}
+        todo, order = {}, []
+        for program in programs:
+            if program.digest not in known and program.digest not in todo:
+                todo[program.digest] = program
+                order.append(program.digest)
+        opponents = [self._program(pid) for pid in state.opponent_ids]
+        results = self.arena.evaluate([todo[d] for d in order], opponents, state.seeds,
+                                      fitness=self.config.fitness) if order else []
+        by_digest = dict(zip(order, results))
+        first_seen = set()
+        evaluations = []
+        for program in programs:
+            fresh = program.digest in by_digest and program.digest not in first_seen
+            first_seen.add(program.digest)
+            evaluations.append(by_digest[program.digest] if fresh else None)
+        return evaluations
+
+    def _place(self, state, stats, iteration, pid, program, ask, proposal, evaluation) -> None:
+        """Store a candidate and, if it was evaluated, offer it to the grid."""
+        if pid is None:
+            origin = proposal.origin
+            pid, _ = self.archive.add_program(
+                self.run_id, digest=program.digest, source=program.source, name=program.name,
+                listing=self.arena.listing(program), origin=origin, mutator=self.mutator.name,
+                parent_id=ask.parent.key if ask.parent else None,
+                mate_id=ask.mate.key if origin == "crossover" and ask.mate else None,
+                llm_call_id=proposal.llm_call_id, round=state.number)
+        self._programs.setdefault(pid, program)
+        if evaluation is None:
+            stats["duplicates"] += 1
+            return
+        stats["evaluated"] += 1
+        outcome, cell = state.grid.add(pid, program, evaluation)
+        stats[outcome] += 1
+        evaluation_id = self.archive.record_evaluation(
+            self.run_id, state.round_id, pid, iteration=iteration, fitness=evaluation.fitness,
+            descriptors=evaluation.descriptors, cell=cell, outcome=outcome, opponents=state.opponent_ids,
+            seeds=state.seeds, fitness_mode=self.config.fitness, beaten_by=evaluation.beaten_by,
+            details=evaluation.details)
+        if outcome != GridArchive.NOT_ADDED:
+            self.archive.set_elite(state.round_id, cell, pid, evaluation_id, evaluation.fitness)
+
+    def _program(self, program_id: int):
+        """The parsed program of an archived id (parsed once per run)."""
+        if program_id not in self._programs:
+            row = self.archive.program(program_id)
+            self._programs[program_id] = self.arena.parse(row["source"], origin=f"program {program_id}")
+        return self._programs[program_id]
+
+    def _feedback(self, parent: Elite, state: RoundState) -> str:
+        """Beyond DRQ: tell the model how the parent fared and whom it loses to."""
+        lines = [f"The program above scored fitness {parent.fitness:.3f} against this round's "
+                 f"{len(state.opponent_ids)} opponents."]
+        beaten_by = [state.opponent_ids[i] for i in parent.evaluation.beaten_by if i < len(state.opponent_ids)]
+        if beaten_by:
+            lines.append("It does worse than these opponents:")
+            for pid in beaten_by[:3]:
+                opponent = self._program(pid)
+                lines.append(f"--- {opponent.name} ---\n{opponent.source.strip()}")
+            if len(beaten_by) > 3:
+                lines.append(f"(and {len(beaten_by) - 3} more)")
+        return "\n".join(lines)
+
+
+def _empty_stats() -> dict:
+    return dict(candidates=0, failures=0, evaluated=0, duplicates=0,
+                new_cell=0, improved=0, not_added=0)
+
+
+def _invalid_rate(stats: dict) -> float:
+    return stats["failures"] / stats["candidates"] if stats["candidates"] else 0.0
+

@@ -1,0 +1,33 @@
+"""The mutator interface: turn a batch of asks (new program / vary this elite) into sources."""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Proposal:
+    """What a mutator produced for one ask: a source to parse, or the reason there is none.
+
+    `stage` of a failure: "request" (no answer), "extract" (no code in the answer); a source
+    that does not parse is the loop's to find."""
+    source: str | None
+    origin: str                      # new, mutate, crossover
+    llm_call_id: int | None = None
+    error: str | None = None
+    stage: str | None = None
+    response: str | None = None      # the raw answer, kept with failures
+
+
+class Mutator(abc.ABC):
+    name: str
+
+    @abc.abstractmethod
+    def propose(self, asks: list, rng: np.random.Generator) -> list[Proposal]:
+        """One proposal per ask (`redqueen.map_elites.Ask`), in order. All randomness comes from
+        `rng`, so the same rng state and the same model answers give the same proposals."""
+
+    def close(self) -> None:
+        """Release connections; the default has none."""
