@@ -1,0 +1,94 @@
+"""An OpenAI-compatible chat-completions server on 127.0.0.1 for the tests.
+
+Each POST to /v1/chat/completions is answered by `responder(body, index)`, which returns one of
+  ("ok", text)              200 with a chat.completion carrying `text`
+  ("status", code)          that HTTP error with an OpenAI-style error body
+  ("slow", seconds, text)   sleep, then answer 200 (for client timeouts)
+The server counts requests and the most requests it ever had in flight at once.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class ChatServer:
+    def __init__(self, responder):
+        self.responder = responder
+        self.requests: list[dict] = []
+        self.in_flight = self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                with server._lock:
+                    index = len(server.requests)
+                    server.requests.append(body)
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer(server.responder(body, index), body)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self, action, body):
+                if action[0] == "status":
+                    payload = {"error": {"message": f"scripted {action[1]}", "type": "test", "code": None}}
+                    return self._send(action[1], payload)
+                if action[0] == "slow":
+                    time.sleep(action[1])
+                    action = ("ok", action[2])
+                text = action[1]
+                self._send(200, {
+                    "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                    "model": body.get("model", "test"),
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": text}}],
+                    "usage": {"prompt_tokens": 10 * len(body.get("messages", [])),
+                              "completion_tokens": len(text.split()),
+                              "total_tokens": 10 * len(body.get("messages", [])) + len(text.split())}})
+
+            def _send(self, code, payload):
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(code)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass          # the client gave up (a timeout test)
+
+        return Handler
+
+
+def scripted(*actions):
+    """A responder that plays `actions` in order, then repeats the last one."""
+    def responder(body, index):
+        return actions[min(index, len(actions) - 1)]
+    return responder
