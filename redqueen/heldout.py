@@ -1,0 +1,267 @@
+"""Held-out evaluation: each program plays 1v1 against every program of a held-out set over
+S seeds; results go into the run archive (table `heldout_results`) so that nothing is played
+twice, and come back as per-opponent arrays and a generality summary.
+
+Arena-agnostic: programs and opponents are the arena's own objects, games are `Arena.duel`.
+A held-out set is a directory of program files (`Arena.load_directory`: files that do not
+parse are reported as skipped, with the reason), or, for an arena whose opponents are not
+files, whatever its optional `heldout_opponents()` returns.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .analysis.generality import Generality, generality
+from .arena import Arena, DuelResults
+
+# The project's own held-out set (classic strategies written for it), beside the package.
+DEFAULT_HELDOUT_DIR = Path(__file__).resolve().parent.parent / "archive" / "heldout"
+DEFAULT_SEEDS = 20
+RESULT_FIELDS = ("fitness_a", "fitness_b", "wins", "ties", "losses", "score_a", "score_b")
+
+TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS heldout_results (
+    arena TEXT NOT NULL,              -- arena name and options, canonical JSON
+    seeds_key TEXT NOT NULL,          -- hash of the seed list
+    program_digest TEXT NOT NULL,     -- compiled-program digests: a program is the same
+    opponent_digest TEXT NOT NULL,    --   whichever file or run it came from
+    opponent_name TEXT,
+    games INTEGER NOT NULL,
+    fitness_a REAL NOT NULL, fitness_b REAL NOT NULL,
+    wins INTEGER NOT NULL, ties INTEGER NOT NULL, losses INTEGER NOT NULL,
+    score_a REAL NOT NULL, score_b REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (arena, seeds_key, program_digest, opponent_digest)
+);
+"""
+
+
+class HeldoutError(ValueError):
+    """A held-out set that cannot be used: one clear line."""
+
+
+@dataclass
+class HeldoutSet:
+    """The opponents of a held-out evaluation, with what was rejected and why."""
+    source: str                                   # the directory, or "<arena>" for built-in opponents
+    programs: list
+    labels: list[str]                             # file stem or program name, one per opponent
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (file, reason)
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+
+def load_heldout(arena: Arena, against: str | Path | None = None) -> HeldoutSet:
+    """The held-out set: the directory `against`; else the arena's own `heldout_opponents()`
+    when it has one; else the project's set in archive/heldout."""
+    if against is None and callable(getattr(arena, "heldout_opponents", None)):
+        programs = list(arena.heldout_opponents())
+        return HeldoutSet(f"<{arena.name}>", programs, [p.name for p in programs])
+    directory = Path(against) if against is not None else DEFAULT_HELDOUT_DIR
+    if not directory.is_dir():
+        raise HeldoutError(f"{directory}: no such directory of held-out programs")
+    programs, skipped = arena.load_directory(directory)
+    labels = [Path(getattr(p, "filename", "") or p.name).stem or p.name for p in programs]
+    if not programs:
+        raise HeldoutError(f"{directory}: no usable {arena.program_suffix} program "
+                           f"({len(skipped)} rejected)")
+    return HeldoutSet(str(directory), programs, labels, skipped)
+
+
+def default_seeds(count: int = DEFAULT_SEEDS, base: int = 0) -> list[int]:
+    """`count` game seeds drawn reproducibly from `base`."""
+    rng = np.random.default_rng([base, 0x4E1D])
+    return [int(s) for s in rng.integers(1, 2**31 - 1, size=count)]
+
+
+def arena_key(name: str, options: dict | None = None) -> str:
+    return json.dumps({"arena": name, "options": options or {}}, sort_keys=True)
+
+
+def seeds_key(seeds: Sequence[int]) -> str:
+    return hashlib.sha256(json.dumps([int(s) for s in seeds]).encode()).hexdigest()[:16]
+
+
+@dataclass
+class ProgramResult:
+    """One program against the held-out set: per-opponent arrays (opponent order of the set)."""
+    label: str
+    digest: str
+    results: DuelResults
+    summary: Generality
+    program_id: int | None = None
+    played: int = 0                 # opponents played now (the others came from the archive)
+
+    def per_opponent(self, heldout: HeldoutSet) -> list[dict]:
+        rows = []
+        for index, name in enumerate(heldout.labels):
+            row = {"opponent": name}
+            for key in RESULT_FIELDS:
+                value = getattr(self.results, key)[index]
+                row[key] = int(value) if key in ("wins", "ties", "losses") else float(value)
+            rows.append(row)
+        return rows
+
+
+class HeldoutStore:
+    """Held-out results in the run archive's SQLite file (its own table, created on first use)."""
+
+    def __init__(self, archive):
+        self.archive = archive
+        archive.db.executescript(TABLE_SQL)
+
+    def lookup(self, arena: str, seeds: str, program_digest: str) -> dict[str, dict]:
+        rows = self.archive.db.query(
+            "SELECT * FROM heldout_results WHERE arena = ? AND seeds_key = ? AND program_digest = ?",
+            [arena, seeds, program_digest])
+        return {row["opponent_digest"]: row for row in rows}
+
+    def save(self, arena: str, seeds: str, program_digest: str, games: int,
+             rows: dict[str, tuple[str, dict]]) -> None:
+        """rows: opponent digest -> (opponent name, {field: value})."""
+        from .db import now
+        stamp = now()
+        with self.archive.transaction():
+            self.archive.db["heldout_results"].upsert_all(
+                [dict(arena=arena, seeds_key=seeds, program_digest=program_digest, opponent_digest=digest,
+                      opponent_name=name, games=games, created_at=stamp, **values)
+                 for digest, (name, values) in rows.items()],
+                pk=("arena", "seeds_key", "program_digest", "opponent_digest"))
+
+
+# ---- playing the games ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArenaSpec:
+    """How a worker process rebuilds the arena and the held-out set."""
+    name: str
+    options: dict
+    against: str | None
+
+
+_worker: dict = {}
+
+
+def _worker_start(spec: ArenaSpec) -> None:
+    import arenas
+    arena = arenas.load(spec.name, **spec.options)
+    _worker.update(arena=arena, opponents=load_heldout(arena, spec.against).programs)
+
+
+def _worker_duel(task):
+    source, origin, indices, seeds = task
+    arena = _worker["arena"]
+    program = arena.parse(source, origin=origin)
+    return indices, arena.duel(program, [_worker["opponents"][i] for i in indices], seeds)
+
+
+def _chunks(indices: list[int], size: int) -> list[list[int]]:
+    return [indices[start:start + size] for start in range(0, len(indices), size)]
+
+
+def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[int],
+         todo: Sequence[list[int]], jobs: int = 1, spec: ArenaSpec | None = None,
+         progress: bool = True) -> list[dict[int, dict]]:
+    """Duel each program against the opponents at the indices `todo[i]`; returns, per program,
+    opponent index -> {field: value}. With jobs > 1 and a `spec` (arena loadable by name), the
+    games are spread over a pool of worker processes."""
+    from tqdm.auto import tqdm
+    jobs = max(1, jobs)
+    chunk = max(1, min(64, max(len(t) for t in todo) // (jobs * 4) if todo else 1))
+    tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
+             for indices in _chunks(list(indices_all), chunk)]
+    collected: list[dict[int, dict]] = [{} for _ in programs]
+    total = sum(len(t) for t in todo) * len(seeds)
+    with tqdm(total=total, unit="game", desc="held-out games", disable=not progress or total == 0) as bar:
+        for p_index, (indices, results) in _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec):
+            for position, opponent in enumerate(indices):
+                collected[p_index][opponent] = {key: _plain(getattr(results, key)[position])
+                                                for key in RESULT_FIELDS}
+            bar.update(len(indices) * len(seeds))
+    return collected
+
+
+def _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec):
+    """Yield (program index, (opponent indices, DuelResults)) as tasks complete."""
+    if jobs == 1 or spec is None or len(tasks) <= 1:
+        for p_index, indices in tasks:
+            yield p_index, (indices, arena.duel(programs[p_index], [heldout.programs[i] for i in indices], seeds))
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+                             initargs=(spec,)) as pool:
+        futures = {pool.submit(_worker_duel, (programs[p].source, f"program {p}", idx, list(seeds))): p
+                   for p, idx in tasks}
+        from concurrent.futures import as_completed
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def evaluate_heldout(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[int],
+                     labels: Sequence[str] | None = None, store: HeldoutStore | None = None,
+                     key: str | None = None, jobs: int = 1, spec: ArenaSpec | None = None,
+                     program_ids: Sequence[int | None] | None = None,
+                     progress: bool = True) -> list[ProgramResult]:
+    """Every program against every held-out opponent over the seeds. With a `store`, results
+    already there (same arena key, seeds, program and opponent digests) are reused and new ones
+    saved; `key` is the arena key (`arena_key(name, options)`)."""
+    key = key or arena_key(arena.name)
+    skey = seeds_key(seeds)
+    digests = [o.digest for o in heldout.programs]
+    unique = list({p.digest: p for p in programs}.values())        # a program listed twice plays once
+    known = [store.lookup(key, skey, p.digest) if store else {} for p in unique]
+    todo = [_missing(digests, k) for k in known]
+    played = play(arena, unique, heldout, seeds, todo, jobs=jobs, spec=spec, progress=progress)
+    rows_of: dict[str, list[dict]] = {}
+    played_of = {p.digest: len(fresh) for p, fresh in zip(unique, played)}
+    for program, stored, fresh in zip(unique, known, played):
+        if store and fresh:
+            store.save(key, skey, program.digest, len(seeds),
+                       {digests[i]: (heldout.labels[i], v) for i, v in fresh.items()})
+        by_digest = {d: _row_values(row) for d, row in stored.items()}
+        by_digest.update({digests[i]: v for i, v in fresh.items()})
+        rows_of[program.digest] = [by_digest[d] for d in digests]
+    results = []
+    for index, program in enumerate(programs):
+        duel = _as_duel_results(rows_of[program.digest])
+        results.append(ProgramResult(
+            label=labels[index] if labels else program.name, digest=program.digest, results=duel,
+            summary=generality(duel.fitness_a, duel.fitness_b, duel.score_a),
+            program_id=program_ids[index] if program_ids else None,
+            played=played_of.pop(program.digest, 0)))
+    return results
+
+
+def _missing(digests: list[str], known: dict) -> list[int]:
+    """Indices of opponents still to play; an opponent listed twice (same digest) is played once."""
+    seen, todo = set(known), []
+    for index, digest in enumerate(digests):
+        if digest not in seen:
+            seen.add(digest)
+            todo.append(index)
+    return todo
+
+
+def _plain(value):
+    """A numpy scalar as the Python int or float SQLite and JSON take."""
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+
+def _row_values(row: dict) -> dict:
+    return {key: row[key] for key in RESULT_FIELDS}
+
+
+def _as_duel_results(rows: list[dict]) -> DuelResults:
+    """Per-opponent rows of values as the arrays of a DuelResults."""
+    integer = ("wins", "ties", "losses")
+    return DuelResults(**{key: np.array([row[key] for row in rows], dtype=int if key in integer else float)
+                          for key in RESULT_FIELDS})

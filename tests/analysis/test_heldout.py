@@ -1,0 +1,83 @@
+"""Held-out evaluation through the Python API, on the tiny rock-paper-scissors arena whose
+outcomes are known by hand (paper beats rock, ties paper, loses to scissors), with a real
+SQLite archive."""
+import numpy as np
+import pytest
+from tinygame import TinyArena
+
+from redqueen.db import Archive
+from redqueen.heldout import (HeldoutError, HeldoutStore, default_seeds, evaluate_heldout,
+                              load_heldout)
+
+
+@pytest.fixture
+def heldout_dir(tmp_path):
+    directory = tmp_path / "heldout"
+    directory.mkdir()
+    (directory / "rock.rps").write_text("R\n")
+    (directory / "paper.rps").write_text("P\n")
+    (directory / "scissors.rps").write_text("S\n")
+    (directory / "broken.rps").write_text("R\nQ\n")
+    (directory / "notes.txt").write_text("not a program\n")
+    return directory
+
+
+def test_rejected_files_are_listed_with_their_reason(heldout_dir):
+    heldout = load_heldout(TinyArena(), heldout_dir)
+    assert sorted(heldout.labels) == ["hand-P", "hand-R", "hand-S"]   # names: these programs have no file name
+    assert len(heldout.skipped) == 1
+    file, reason = heldout.skipped[0]
+    assert file.endswith("broken.rps") and ":2:" in reason and "'Q'" in reason
+
+
+def test_missing_or_empty_directory_is_one_clear_error(tmp_path):
+    with pytest.raises(HeldoutError, match="no such directory"):
+        load_heldout(TinyArena(), tmp_path / "absent")
+    with pytest.raises(HeldoutError, match="no usable"):
+        load_heldout(TinyArena(), tmp_path)
+
+
+def test_generality_of_pure_strategies(heldout_dir):
+    arena = TinyArena()
+    heldout = load_heldout(arena, heldout_dir)
+    order = {label: i for i, label in enumerate(heldout.labels)}
+    programs = [arena.parse("P"), arena.parse("R"), arena.parse("S")]
+    results = evaluate_heldout(arena, programs, heldout, default_seeds(5), progress=False)
+    paper = results[0]
+    assert paper.results.wins[order["hand-R"]] == 5
+    assert paper.results.ties[order["hand-P"]] == 5
+    assert paper.results.losses[order["hand-S"]] == 5
+    assert paper.summary.generality == pytest.approx(2 / 3)     # beats rock, ties paper
+    assert paper.summary.beaten == pytest.approx(1 / 3)
+    for result in results:                                      # the game is symmetric
+        assert result.summary.generality == pytest.approx(2 / 3)
+
+
+def test_results_are_stored_and_not_played_again(heldout_dir, tmp_path):
+    arena = TinyArena()
+    heldout = load_heldout(arena, heldout_dir)
+    seeds = default_seeds(4)
+    archive = Archive(tmp_path / "runs.db")
+    store = HeldoutStore(archive)
+    programs = [arena.parse("P R"), arena.parse("S S P")]
+    first = evaluate_heldout(arena, programs, heldout, seeds, store=store, progress=False)
+    assert [r.played for r in first] == [3, 3]
+    count = archive.db.execute("SELECT count(*) FROM heldout_results").fetchone()[0]
+    assert count == 6
+    again = evaluate_heldout(arena, programs + [programs[0]], heldout, seeds, store=store, progress=False)
+    assert [r.played for r in again] == [0, 0, 0]
+    for before, after in zip(first, again):
+        assert np.array_equal(before.results.fitness_a, after.results.fitness_a)
+        assert before.summary == after.summary
+    other_seeds = evaluate_heldout(arena, programs[:1], heldout, default_seeds(4, base=1), store=store,
+                                   progress=False)
+    assert other_seeds[0].played == 3                            # different seeds: new games
+
+
+def test_duplicate_opponents_are_each_counted(heldout_dir):
+    (heldout_dir / "rock_again.rps").write_text("R  # the same program as rock.rps\n")
+    arena = TinyArena()
+    heldout = load_heldout(arena, heldout_dir)
+    result = evaluate_heldout(arena, [arena.parse("P")], heldout, default_seeds(3), progress=False)[0]
+    assert result.played == 3 and len(heldout) == 4
+    assert result.summary.generality == pytest.approx(3 / 4)     # both rocks beaten, paper tied
