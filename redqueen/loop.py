@@ -69,6 +69,14 @@ def read_initial_files(paths) -> list[tuple[str, str]]:
     return sources
 
 
+def grid_descriptors(config: RunConfig, arena: Arena) -> list:
+    """The two descriptors of the behaviour grid, checked against the arena's."""
+    names = config.descriptors or arena.default_descriptors
+    if len(names) != 2 or any(n not in arena.descriptors for n in names):
+        raise ConfigError(f"descriptors must be two of {', '.join(arena.descriptors)}; got {', '.join(names)}")
+    return [arena.descriptors[n] for n in names]
+
+
 @dataclass
 class RoundState:
     """What a round carries between steps."""
@@ -93,16 +101,15 @@ class RedQueen:
         self.arena, self.mutator, self.progress = arena, mutator, progress
         self.on_step = on_step                 # called after each committed step (tests, tools)
         self._programs: dict[int, object] = {}  # program id -> parsed program
-        names = config.descriptors or arena.default_descriptors
-        unknown = [n for n in names if n not in arena.descriptors]
-        if unknown or len(names) != 2:
-            raise ConfigError(f"descriptors must be two of {', '.join(arena.descriptors)}; got {', '.join(names)}")
-        self.descriptors = [arena.descriptors[n] for n in names]
+        self.descriptors = grid_descriptors(config, arena)
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
     def start(cls, archive: Archive, config: RunConfig, arena: Arena, mutator, **options) -> "RedQueen":
         """Create the run and store its initial programs (both in one transaction)."""
+        grid_descriptors(config, arena)
+        if config.fitness not in ("battle", "duel"):
+            raise ConfigError(f"unknown fitness mode {config.fitness!r} (battle or duel)")
         initial = cls._initial_programs(config, arena)
         with archive.transaction():
             run_id = archive.create_run(config.arena, config.to_json(), config.seed, config.rounds)

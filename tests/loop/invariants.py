@@ -1,0 +1,49 @@
+"""Checks that hold for every finished run in an archive, whatever the arena."""
+import json
+
+from redqueen.db import Archive
+from redqueen.loop import RunConfig
+
+
+def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> None:
+    run = archive.run(run_id)
+    config = RunConfig.from_json(run["config"])
+    assert run["status"] == "finished"
+    assert archive.integrity_check() == "ok"
+    rounds = archive.rounds(run_id)
+    assert [r["number"] for r in rounds] == list(range(config.rounds))
+    assert all(r["status"] == "finished" for r in rounds)
+    champions = archive.champions(run_id)
+    assert [c["round"] for c in champions] == list(range(config.rounds))
+
+    initial = [row["id"] for row in archive.db.query(
+        "SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' ORDER BY id", [run_id])]
+    names = [d for d in (config.descriptors or arena.default_descriptors)]
+    for row, champion in zip(rounds, champions):
+        earlier = [c["program_id"] for c in champions[:row["number"]]]
+        recent = earlier if config.history is None else earlier[len(earlier) - config.history:] if config.history else []
+        assert row["opponents"] == initial + recent, f"round {row['number']} opponents"
+        evaluations = list(archive.db.query("SELECT * FROM evaluations WHERE round_id = ?", [row["id"]]))
+        assert evaluations
+        for evaluation in evaluations:
+            assert json.loads(evaluation["opponents"]) == row["opponents"]
+            assert json.loads(evaluation["seeds"]) == row["seeds"]
+            descriptors = json.loads(evaluation["descriptors"])
+            cell = [arena.descriptors[n].bin(descriptors[n]) for n in names]
+            assert json.loads(evaluation["cell"]) == cell
+        # Each elite is the fittest evaluation of its cell; the champion the fittest of all.
+        by_cell = {}
+        for evaluation in evaluations:
+            by_cell.setdefault(evaluation["cell"], []).append(evaluation["fitness"])
+        elites = archive.elites(row["id"])
+        assert sorted(json.dumps(e["cell"]) for e in elites) == sorted(by_cell)
+        for elite in elites:
+            assert elite["fitness"] == max(by_cell[json.dumps(elite["cell"])])
+        assert champion["fitness"] == max(e["fitness"] for e in evaluations) == row["best_fitness"]
+        assert champion["program_id"] in [e["program_id"] for e in elites]
+        assert champion["opponents"] == row["opponents"]
+        if reevaluate:
+            program = arena.parse(champion["source"])
+            opponents = [arena.parse(archive.program(p)["source"]) for p in row["opponents"]]
+            [again] = arena.evaluate([program], opponents, row["seeds"], fitness=config.fitness)
+            assert again.fitness == champion["fitness"], f"round {row['number']} re-evaluation"
