@@ -1,0 +1,114 @@
+"""`redqueen analyze`: convergence of independent runs: generality, variances, probe, cycles, plots."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from .evaluate import default_jobs, print_table
+
+ROUND_COLUMNS = [("round", "round"), ("runs", "runs"), ("generality_mean", "generality"),
+                 ("generality_min", "min"), ("generality_max", "max"),
+                 ("phenotype_variance", "pheno var"), ("genotype_variance", "geno var"),
+                 ("phenotype_change", "pheno change")]
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("runs", nargs=-1, required=True)
+@click.option("--against", type=click.Path(file_okay=False), default=None,
+              help="Held-out directory for the phenotypes [default: the arena's own held-out set].")
+@click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Games per held-out opponent (and per pair of champions for the cycles).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Base of the game seeds and of the embedding.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for the held-out games [default: the cores available].")
+@click.option("--dimensions", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Size of the offline genotype embedding (TF-IDF over tokens, truncated SVD).")
+@click.option("--embeddings-model", default=None,
+              help="Embed code with this model through an OpenAI-compatible endpoint instead (needs OPENAI_API_KEY).")
+@click.option("--base-url", default=None, help="Endpoint of --embeddings-model [default: $OPENAI_BASE_URL or OpenAI].")
+@click.option("--no-cycles", is_flag=True, help="Skip the duels among each run's champions.")
+@click.option("--grid-round", type=int, default=None,
+              help="Round whose MAP-Elites grid is drawn (first run) [default: its last].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the PNG figures and report.json into this directory.")
+@click.option("--db", default="archive/redqueen.db", show_default=True, type=click.Path(dir_okay=False),
+              help="Archive database (held-out results are stored in it too).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base_url, no_cycles, grid_round,
+            out_dir, db, as_json, quiet):
+    """Measure convergence across independent runs of one configuration.
+
+    For every champion of every RUN (ids or `latest`): its phenotype (fitness against each
+    held-out opponent, played and stored as by `redqueen eval`) and its generality; its genotype
+    (an embedding of its code). Per round: mean and spread of generality, variance across runs of
+    phenotypes and of genotypes, and the within-run rate of change of the phenotype. Then a
+    cross-validated linear probe from genotype to generality (R²), intransitive 3-cycles among
+    each run's champions, linear and logarithmic trend fits, and with --out the figures:
+    generality.png, variance.png, map_elites_grid.png.
+
+    \b
+    Example:
+      redqueen analyze 1 2 3 --against ../shared/warriors/drq-heldout --out analysis/
+    """
+    import os
+    from pathlib import Path
+
+    from redqueen.analysis.convergence import AnalysisOptions, analyze as run_analysis, write_plots
+    from redqueen.analysis.runs import AnalysisError
+    from redqueen.arena import ProgramError
+    from redqueen.db import Archive, ArchiveError
+    from redqueen.heldout import HeldoutError
+    if not Path(db).is_file():
+        raise click.ClickException(f"{db}: no archive here (runs create it; see `redqueen evolve --help`)")
+    options = AnalysisOptions(against=against, seeds=seeds, seed=seed, jobs=jobs or default_jobs(),
+                              dimensions=dimensions, embeddings_model=embeddings_model,
+                              base_url=base_url or os.environ.get("OPENAI_BASE_URL"), cycles=not no_cycles,
+                              grid_round=grid_round, progress=not quiet)
+    archive = Archive(db)
+    try:
+        analysis = run_analysis(archive, runs, options)
+    except (ArchiveError, AnalysisError, HeldoutError, ProgramError) as error:
+        raise click.ClickException(str(error)) from None
+    except KeyError as error:
+        raise click.ClickException(error.args[0] if error.args else str(error)) from None
+    finally:
+        archive.close()
+    report = analysis.report
+    if out_dir:
+        report["figures"] = [str(p) for p in write_plots(analysis, out_dir)]
+        (Path(out_dir) / "report.json").write_text(json.dumps(report, indent=2))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+
+
+def print_report(report: dict) -> None:
+    for item in report["skipped"]:
+        click.echo(f"skipped {item['file']}: {item['reason']}", err=True)
+    click.echo(f"{report['arena']}: runs {', '.join(map(str, report['runs']))}; {report['opponents']} held-out "
+               f"opponents ({report['heldout']}) x {report['seeds']} seeds; genotype: {report['genotype_embedding']}\n")
+    print_table(report["per_round"], ROUND_COLUMNS)
+    click.echo("\ntrends (x = round + 1)")
+    rows = [dict(series=series, kind=kind, slope=fit["slope"], r2=fit["r2"], points=fit["points"])
+            for series, fits in report["trends"].items() for kind, fit in fits.items()]
+    print_table(rows, [("series", "series"), ("kind", "fit"), ("slope", "slope"), ("r2", "R²"), ("points", "n")])
+    probe = report["probe"]
+    click.echo(f"\nlinear probe genotype -> generality: R² = {_number(probe['r2'])} "
+               f"({probe['folds']}-fold, {probe['samples']} champions, {probe['features']} features)")
+    for cycles in report.get("cycles", []):
+        click.echo(f"run {cycles['run']}: {cycles['three_cycles']} intransitive 3-cycles among "
+                   f"{cycles['champions']} distinct champions ({cycles['triads']} triads)"
+                   + (f", e.g. rounds {cycles['examples_by_round'][0]}" if cycles["examples_by_round"] else ""))
+    best = report["best"]
+    click.echo(f"best champion: run {best['run']} round {best['round']} (program {best['program_id']}, "
+               f"{best['name']}): generality {best['generality']:.4f}, beats {best['beaten']:.4f}, "
+               f"score/game {best['mean_score']:.3f}")
+    for figure in report.get("figures", []):
+        click.echo(f"wrote {figure}")
+
+
+def _number(value) -> str:
+    return "n/a" if value is None or value != value else f"{value:.4f}"

@@ -1,0 +1,82 @@
+"""The convergence analysis end to end on real runs of the loop (tiny rock-paper-scissors
+arena, builtin mutator) in a real SQLite archive."""
+import json
+
+import numpy as np
+import pytest
+from tinygame import TinyArena
+
+from redqueen.analysis.convergence import AnalysisOptions, analyze, write_plots
+from redqueen.analysis.runs import AnalysisError
+from redqueen.db import Archive
+from redqueen.loop import RedQueen, RunConfig
+from redqueen.mutators import make_mutator
+
+from .test_plots import assert_png
+
+
+@pytest.fixture(scope="module")
+def archive_with_runs(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("convergence")
+    archive = Archive(directory / "runs.db")
+    arena = TinyArena()
+    run_ids = []
+    for seed in (1, 2, 3):
+        config = RunConfig(arena="tiny", rounds=4, iters=20, seeds=3, n_init=3, batch=5, seed=seed)
+        run_ids.append(RedQueen.start(archive, config, arena, make_mutator("builtin", arena), progress=False).run())
+    heldout = directory / "heldout"
+    heldout.mkdir()
+    for name, throws in [("rock", "R"), ("paper", "P"), ("scissors", "S"), ("cycle", "R P S"), ("pp", "P P R")]:
+        (heldout / f"{name}.rps").write_text(throws + "\n")
+    yield archive, run_ids, heldout
+    archive.close()
+
+
+def test_report_covers_every_round_of_every_run(archive_with_runs, tmp_path):
+    archive, run_ids, heldout = archive_with_runs
+    options = AnalysisOptions(against=str(heldout), seeds=4, dimensions=4, progress=False)
+    analysis = analyze(archive, run_ids, options, arena=TinyArena())
+    report = analysis.report
+    assert analysis.generality.shape == (3, 4) and analysis.phenotypes.shape == (3, 4, 5)
+    assert [row["round"] for row in report["per_round"]] == [0, 1, 2, 3]
+    assert all(row["runs"] == 3 for row in report["per_round"])
+    # per-round figures agree with the arrays they summarise
+    for index, row in enumerate(report["per_round"]):
+        assert row["generality_mean"] == pytest.approx(np.mean(analysis.generality[:, index]))
+        expected = np.mean(np.var(analysis.phenotypes[:, index, :], axis=0))
+        assert row["phenotype_variance"] == pytest.approx(expected)
+    assert len(report["champions"]) == 12
+    assert report["best"]["generality"] == max(c["generality"] for c in report["champions"])
+    assert {c["run"] for c in report["cycles"]} == set(run_ids)
+    for cycles in report["cycles"]:
+        assert 0 <= cycles["three_cycles"] <= cycles["triads"]
+    assert set(report["trends"]["generality_mean"]) == {"linear", "log"}
+    json.dumps(report)                                  # JSON-serialisable as it is
+    grid = analysis.grid
+    assert grid["round"] == 3 and grid["values"].shape == (5, 3) and grid["filled"] >= 1
+    for path in write_plots(analysis, tmp_path / "plots"):
+        assert_png(path)
+
+
+def test_generality_matches_a_direct_count(archive_with_runs):
+    """A champion's generality equals the share of held-out throws its duels beat or tie."""
+    archive, run_ids, heldout = archive_with_runs
+    arena = TinyArena()
+    analysis = analyze(archive, run_ids[:1], AnalysisOptions(against=str(heldout), seeds=4, cycles=False,
+                                                             progress=False), arena=arena)
+    from redqueen.heldout import default_seeds, load_heldout
+    opponents = load_heldout(arena, heldout).programs
+    for champion in analysis.report["champions"]:
+        program = arena.parse(archive.program(champion["program_id"])["source"])
+        duel = arena.duel(program, opponents, default_seeds(4))
+        assert champion["generality"] == pytest.approx(np.mean(duel.fitness_a >= duel.fitness_b))
+
+
+def test_runs_of_another_arena_are_refused(archive_with_runs):
+    archive, run_ids, heldout = archive_with_runs
+
+    class OtherArena(TinyArena):
+        name = "other"
+
+    with pytest.raises(AnalysisError, match="played in tiny"):
+        analyze(archive, run_ids, AnalysisOptions(against=str(heldout), progress=False), arena=OtherArena())
