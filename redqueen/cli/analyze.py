@@ -5,7 +5,7 @@ import json
 
 import click
 
-from .evaluate import default_jobs, print_table
+from .evaluate import default_jobs, table_lines
 
 ROUND_COLUMNS = [("round", "round"), ("runs", "runs"), ("generality_mean", "generality"),
                  ("generality_min", "min"), ("generality_max", "max"),
@@ -88,26 +88,33 @@ def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base
 def print_report(report: dict) -> None:
     for item in report["skipped"]:
         click.echo(f"skipped {item['file']}: {item['reason']}", err=True)
-    click.echo(f"{report['arena']}: runs {', '.join(map(str, report['runs']))}; {report['opponents']} held-out "
-               f"opponents ({report['heldout']}) x {report['seeds']} seeds; genotype: {report['genotype_embedding']}\n")
-    print_table(report["per_round"], ROUND_COLUMNS)
-    click.echo("\ntrends (x = round + 1)")
+    click.echo("\n".join(report_lines(report)))
+
+
+def report_lines(report: dict) -> list[str]:
+    """The analysis report as text: per-round table, trend fits, probe, cycles, best champion."""
+    lines = [f"{report['arena']}: runs {', '.join(map(str, report['runs']))}; {report['opponents']} held-out "
+             f"opponents ({report['heldout']}) x {report['seeds']} seeds; genotype: {report['genotype_embedding']}",
+             ""]
+    lines += table_lines(report["per_round"], ROUND_COLUMNS)
+    lines += ["", "trends (x = round + 1)"]
     rows = [dict(series=series, kind=kind, slope=fit["slope"], r2=fit["r2"], points=fit["points"])
             for series, fits in report["trends"].items() for kind, fit in fits.items()]
-    print_table(rows, [("series", "series"), ("kind", "fit"), ("slope", "slope"), ("r2", "R²"), ("points", "n")])
+    lines += table_lines(rows, [("series", "series"), ("kind", "fit"), ("slope", "slope"), ("r2", "R²"),
+                                ("points", "n")])
     probe = report["probe"]
-    click.echo(f"\nlinear probe genotype -> generality: R² = {_number(probe['r2'])} "
-               f"({probe['folds']}-fold, {probe['samples']} champions, {probe['features']} features)")
+    lines += ["", f"linear probe genotype -> generality: R² = {_number(probe['r2'])} "
+                  f"({probe['folds']}-fold, {probe['samples']} champions, {probe['features']} features)"]
     for cycles in report.get("cycles", []):
-        click.echo(f"run {cycles['run']}: {cycles['three_cycles']} intransitive 3-cycles among "
-                   f"{cycles['champions']} distinct champions ({cycles['triads']} triads)"
-                   + (f", e.g. rounds {cycles['examples_by_round'][0]}" if cycles["examples_by_round"] else ""))
+        lines.append(f"run {cycles['run']}: {cycles['three_cycles']} intransitive 3-cycles among "
+                     f"{cycles['champions']} distinct champions ({cycles['triads']} triads)"
+                     + (f", e.g. rounds {cycles['examples_by_round'][0]}" if cycles["examples_by_round"] else ""))
     best = report["best"]
-    click.echo(f"best champion: run {best['run']} round {best['round']} (program {best['program_id']}, "
-               f"{best['name']}): generality {best['generality']:.4f}, beats {best['beaten']:.4f}, "
-               f"score/game {best['mean_score']:.3f}")
-    for figure in report.get("figures", []):
-        click.echo(f"wrote {figure}")
+    lines.append(f"best champion: run {best['run']} round {best['round']} (program {best['program_id']}, "
+                 f"{best['name']}): generality {best['generality']:.4f}, beats {best['beaten']:.4f}, "
+                 f"score/game {best['mean_score']:.3f}")
+    lines += [f"wrote {figure}" for figure in report.get("figures", [])]
+    return lines
 
 
 def _number(value) -> str:

@@ -205,7 +205,7 @@ def _print_csv(report, per_opponent) -> None:
     writer.writerows(rows)
 
 
-def print_table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
+def table_lines(rows: list[dict], columns: list[tuple[str, str]]) -> list[str]:
     """Rows as aligned columns; `columns` are (key, heading). Floats get four decimals."""
     def cell(value) -> str:
         if value is None:
@@ -214,5 +214,8 @@ def print_table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
 
     lines = [[heading for _, heading in columns]] + [[cell(row.get(key)) for key, _ in columns] for row in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(columns))]
-    for line in lines:
-        click.echo("  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip())
+    return ["  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in lines]
+
+
+def print_table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
+    click.echo("\n".join(table_lines(rows, columns)))

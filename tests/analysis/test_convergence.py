@@ -8,6 +8,7 @@ from tinygame import TinyArena
 
 from redqueen.analysis.convergence import AnalysisOptions, analyze, write_plots
 from redqueen.analysis.runs import AnalysisError
+from redqueen.cli.analyze import report_lines
 from redqueen.db import Archive
 from redqueen.loop import RedQueen, RunConfig
 from redqueen.mutators import make_mutator
@@ -56,6 +57,9 @@ def test_report_covers_every_round_of_every_run(archive_with_runs, tmp_path):
     assert grid["round"] == 3 and grid["values"].shape == (5, 3) and grid["filled"] >= 1
     for path in write_plots(analysis, tmp_path / "plots"):
         assert_png(path)
+    text = "\n".join(report_lines(report))
+    assert "linear probe genotype -> generality" in text and "best champion: run" in text
+    assert text.count("intransitive 3-cycles") == 3
 
 
 def test_generality_matches_a_direct_count(archive_with_runs):
