@@ -6,12 +6,15 @@ arena-specific commands to the `redqueen` CLI. Nothing outside the package names
 """
 import importlib
 import importlib.util
+import os
 import pkgutil
 
 
 def names() -> list[str]:
-    """Arena package names, found by scanning this package (nothing is imported)."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg and not m.name.startswith("_"))
+    """Arena package names, found by scanning this package (nothing is imported). An arena package
+    has an `arena` module; packages without one (shared machinery such as `policy`) are skipped."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg and not m.name.startswith("_")
+                  and os.path.isfile(os.path.join(m.module_finder.path, m.name, "arena.py")))
 
 
 def load(name: str, **options):

@@ -1,0 +1,114 @@
+"""The iterated prisoner's dilemma as a Red Queen arena."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from redqueen.arena import Descriptor, Prompts
+
+from arenas.policy.policy_arena import PolicyArena
+from arenas.policy.family import perturb_constants
+from arenas.policy.validate import Signature
+
+from . import prompts as ipd_prompts
+from .family import FAMILY
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+TEMPTATION = 5.0          # T: what the other side earns per turn when a policy forfeits
+DEFAULT_TURNS, DEFAULT_NOISE = 200, 0.0
+
+_RATE_EDGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, float("inf"))
+
+
+class IPDArena(PolicyArena):
+    name = "ipd"
+    signature = Signature("policy", ("my_moves", "their_moves", "turn"))
+    game_module = "arenas.ipd.game"
+    builtin_game_module = "arenas.ipd.axelrod_game"
+    descriptors = {
+        "cooperation": Descriptor("cooperation", _RATE_EDGES,
+                                  "fraction of the policy's own (intended) moves that cooperate"),
+        "retaliation": Descriptor("retaliation", _RATE_EDGES,
+                                  "fraction of turns after an opponent defection on which the policy defects"),
+    }
+    default_descriptors = ("cooperation", "retaliation")
+
+    def check_options(self, options: dict) -> dict:
+        options = dict(options)
+        turns = int(options.pop("turns", DEFAULT_TURNS))
+        noise = float(options.pop("noise", DEFAULT_NOISE))
+        if options:
+            raise ValueError(f"unknown IPD option(s): {', '.join(sorted(options))} (known: turns, noise)")
+        if not 1 <= turns <= 100_000:
+            raise ValueError(f"turns must be between 1 and 100000, not {turns}")
+        if not 0.0 <= noise <= 0.5:
+            raise ValueError(f"noise must be between 0 and 0.5, not {noise}")
+        return {"turns": turns, "noise": noise}
+
+    # ---- scoring -------------------------------------------------------------------------------
+    def scores(self, stats: tuple) -> tuple[float, float]:
+        return stats[0], stats[1]
+
+    def forfeit_scores(self, faulty: set[int]) -> tuple[float, float]:
+        """A policy that breaks down earns nothing; its opponent earns the temptation payoff."""
+        if 1 in faulty and 2 not in faulty:
+            return 0.0, TEMPTATION
+        if 2 in faulty and 1 not in faulty:
+            return TEMPTATION, 0.0
+        return 0.0, 0.0
+
+    def descriptor_values(self, stats: list[tuple]) -> dict[str, float]:
+        if not stats:
+            return {"cooperation": 0.0, "retaliation": 0.0}
+        table = np.asarray(stats, dtype=float)
+        turns = table[:, 8].sum()
+        provocations = table[:, 4].sum()
+        return {"cooperation": float(table[:, 2].sum() / turns) if turns else 0.0,
+                "retaliation": float(table[:, 3].sum() / provocations) if provocations else 0.0}
+
+    # ---- teaching and varying --------------------------------------------------------------------
+    def prompts(self) -> Prompts:
+        return ipd_prompts.prompts(self.game_options["turns"], self.game_options["noise"])
+
+    def initial_programs(self):
+        path = PROGRAMS / "tit_for_tat.py"
+        return [self.parse(path.read_text(), origin=str(path))]
+
+    def example_programs(self):
+        """The classic strategies shipped in arenas/ipd/programs."""
+        return self.load_directory(PROGRAMS)[0]
+
+    def random_program(self, rng: np.random.Generator) -> str:
+        return FAMILY.source(FAMILY.random(rng))
+
+    def mutate(self, program, rng: np.random.Generator) -> str:
+        params = FAMILY.params_of(program.source)
+        if params is not None:
+            return FAMILY.source(FAMILY.mutate(params, rng))
+        return perturb_constants(program.source, rng) or self.random_program(rng)
+
+    def crossover(self, a, b, rng: np.random.Generator) -> str:
+        pa, pb = FAMILY.params_of(a.source), FAMILY.params_of(b.source)
+        if pa is not None and pb is not None:
+            return FAMILY.source(FAMILY.mutate(FAMILY.crossover(pa, pb, rng), rng, rate=0.1))
+        family_parent = a if pa is not None else b if pb is not None else a
+        return self.mutate(family_parent, rng)
+
+    # ---- held-out: Axelrod's strategies ----------------------------------------------------------
+    def heldout_opponents(self) -> list:
+        """Axelrod's strategies, minus cheaters and long-running ones, as built-in opponents."""
+        from . import heldout
+        return heldout.opponents()
+
+    def tournament_generality(self, program, seeds: Sequence[int], opponents: Sequence | None = None,
+                              reference_seeds: Sequence[int] | None = None) -> dict:
+        """Generality in a round robin: the fraction of held-out strategies whose mean payoff in a
+        tournament of them all plus `program` the program's mean payoff matches or exceeds."""
+        from . import heldout
+        return heldout.tournament_generality(self, program, seeds, opponents, reference_seeds)
+
+
+def make_arena(**options) -> IPDArena:
+    return IPDArena(**options)

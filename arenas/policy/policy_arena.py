@@ -1,0 +1,281 @@
+"""`PolicyArena`: the `redqueen.arena.Arena` of a two-player policy game, over the sandbox pool.
+
+A concrete arena names its game module and signature, and says how a game's statistics become
+scores and descriptors. Everything else (validation, compilation in the sandbox, evaluation,
+duels, forfeits, fault reports) is shared here.
+"""
+from __future__ import annotations
+
+import atexit
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from redqueen.arena import Arena, DuelResults, Evaluation, ProgramError
+
+from .sandbox import ENGINE, SIDE_A, SIDE_B, Limits
+from .validate import Signature, ValidPolicy, validate
+
+MAX_FAULTS_REPORTED = 20
+_FAMILY_MARKER = re.compile(r"^# family ([\w-]+):", re.MULTILINE)
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """A validated, compiled policy: the loop's Program."""
+    source: str
+    digest: str
+    name: str
+    code: str
+    origin: str = "<program>"
+
+    @property
+    def contestant(self) -> tuple[str, str, str]:
+        return ("policy", self.digest, self.code)
+
+    @property
+    def filename(self) -> str:
+        return self.origin
+
+    def __eq__(self, other):
+        return isinstance(other, Policy) and other.digest == self.digest
+
+    def __hash__(self):
+        return hash(self.digest)
+
+
+@dataclass(frozen=True, eq=False)
+class BuiltinOpponent:
+    """An opponent implemented by the game module itself (e.g. an Axelrod strategy), not a policy."""
+    name: str
+    digest: str
+    source: str
+    key: str
+
+    @property
+    def contestant(self) -> tuple[str, str, str]:
+        return ("builtin", self.digest, self.key)
+
+    def __eq__(self, other):
+        return isinstance(other, BuiltinOpponent) and other.digest == self.digest
+
+    def __hash__(self):
+        return hash(self.digest)
+
+
+@dataclass
+class PolicyDuelResults(DuelResults):
+    """DuelResults with the faults of the games (JSON-serialisable), for reports and archives."""
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class PairOutcome:
+    """One pairing over the seeds, from A's side: scores per game, and the completed games' stats."""
+    scores_a: np.ndarray
+    scores_b: np.ndarray
+    stats: list                  # stats tuples of completed games (A first)
+    faults: list                 # [{"seed", "side", "reason"}]
+
+
+_OPEN_ARENAS: "weakref.WeakSet[PolicyArena]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all():
+    for arena in list(_OPEN_ARENAS):
+        arena.close()
+
+
+class PolicyArena(Arena):
+    """Shared implementation; subclasses set the class attributes and the scoring hooks."""
+    signature: Signature
+    game_module: str
+    builtin_game_module: str | None = None    # plays BuiltinOpponent contestants, if any
+    program_suffix = ".py"
+    code_fence = "python"
+
+    def __init__(self, workers: int | None = None, limits: Limits | None = None, progress: bool = True,
+                 **game_options):
+        self.workers, self.limits, self.progress = workers, limits or Limits(), progress
+        self.game_options = self.check_options(game_options)
+        self._pools: dict[str, object] = {}
+        self._checked: dict[str, tuple[str, int | None] | None] = {}
+        _OPEN_ARENAS.add(self)
+
+    # ---- hooks for the concrete arena ----------------------------------------------------------
+    def check_options(self, options: dict) -> dict:
+        """The game options, validated (ValueError with one line on bad ones)."""
+        if options:
+            raise ValueError(f"unknown option(s) for {self.name}: {', '.join(sorted(options))}")
+        return {}
+
+    def scores(self, stats: tuple) -> tuple[float, float]:
+        """(score of A, score of B) of a completed game."""
+        raise NotImplementedError
+
+    def forfeit_scores(self, faulty: set[int]) -> tuple[float, float]:
+        """Scores of a game in which the sides in `faulty` (1, 2; 0 = the engine) broke down."""
+        raise NotImplementedError
+
+    def descriptor_values(self, stats: list[tuple]) -> dict[str, float]:
+        """Descriptor values of side A over its completed games (may be empty)."""
+        raise NotImplementedError
+
+    # ---- sandbox -------------------------------------------------------------------------------
+    def pool(self, module: str | None = None):
+        from .pool import WorkerPool
+        module = module or self.game_module
+        if module not in self._pools:
+            self._pools[module] = WorkerPool(module, self.signature.name, self.workers, self.limits)
+        return self._pools[module]
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
+
+    # ---- Arena -----------------------------------------------------------------------------------
+    def parse(self, source: str, origin: str = "<program>") -> Policy:
+        valid = validate(source, self.signature, origin)
+        if valid.digest not in self._checked:
+            self._checked[valid.digest] = self.pool().check(
+                ("policy", valid.digest, valid.code), self.game_options)
+        failure = self._checked[valid.digest]
+        if failure is not None:
+            reason, line = failure
+            raise ProgramError(reason, origin, line)
+        return Policy(source=source, digest=valid.digest, name=_name_of(valid, origin),
+                      code=valid.code, origin=origin)
+
+    def evaluate(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int],
+                 fitness: str = "battle") -> list[Evaluation]:
+        """Two-player games: "battle" and "duel" both mean 1v1 games against each opponent."""
+        if fitness not in ("battle", "duel"):
+            raise ValueError(f"unknown fitness mode {fitness!r} (battle or duel)")
+        if not opponents:
+            raise ValueError("evaluation needs at least one opponent")
+        outcomes = self.play(candidates, opponents, seeds)
+        return [self._evaluation(row) for row in outcomes]
+
+    def duel(self, program, opponents: Sequence, seeds: Sequence[int]) -> PolicyDuelResults:
+        row = self.play([program], opponents, seeds)[0]
+        per = [(o.scores_a.mean(), o.scores_b.mean(), *self._win_tie_loss(o)) for o in row]
+        fitness_a, fitness_b, wins, ties, losses = (np.array(column) for column in zip(*per)) if per else \
+            (np.zeros(0),) * 5
+        faults = _fault_report(row)
+        return PolicyDuelResults(fitness_a=fitness_a.astype(float), fitness_b=fitness_b.astype(float),
+                                 wins=wins.astype(int), ties=ties.astype(int), losses=losses.astype(int),
+                                 score_a=fitness_a.astype(float), score_b=fitness_b.astype(float),
+                                 details={"faults": faults} if faults else {})
+
+    def load_directory(self, path):
+        programs, rejected = [], []
+        for file in sorted(Path(path).glob(f"*{self.program_suffix}")):
+            try:
+                programs.append(self.parse(file.read_text(errors="replace"), origin=str(file)))
+            except ProgramError as error:
+                rejected.append((str(file), str(error)))
+        return programs, rejected
+
+    # ---- playing ---------------------------------------------------------------------------------
+    def play(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int]) -> list[list[PairOutcome]]:
+        """Every candidate (side A) against every opponent (side B) over the seeds."""
+        seeds = [int(s) for s in seeds]
+        if not seeds:
+            raise ValueError("at least one seed is needed")
+        pairings = [(c.contestant, o.contestant) for c in candidates for o in opponents]
+        games = self._play_pairings(pairings, seeds)
+        outcomes = [self._outcome(results, seeds) for results in games]
+        width = len(opponents)
+        return [outcomes[i * width:(i + 1) * width] for i in range(len(candidates))]
+
+    def _play_pairings(self, pairings, seeds) -> list:
+        """Policy-only pairings go to the game's pool, pairings with a built-in to the other."""
+        by_module: dict[str, list[int]] = {}
+        for index, (a, b) in enumerate(pairings):
+            builtin = a[0] == "builtin" or b[0] == "builtin"
+            if builtin and self.builtin_game_module is None:
+                raise ValueError(f"{self.name} has no built-in opponents")
+            module = self.builtin_game_module if builtin else self.game_module
+            by_module.setdefault(module, []).append(index)
+        results: list = [None] * len(pairings)
+        total = len(pairings) * len(seeds)
+        with _progress(total, self.progress and total >= 2000, self.name) as bar:
+            for module, indices in by_module.items():
+                played = self.pool(module).play([pairings[i] for i in indices], seeds,
+                                                self.game_options, progress=bar)
+                for index, games in zip(indices, played):
+                    results[index] = games
+        return results
+
+    def _outcome(self, games: list, seeds: list[int]) -> PairOutcome:
+        scores_a, scores_b, stats, faults = [], [], [], []
+        for seed, (game_stats, game_faults) in zip(seeds, games):
+            if game_faults:
+                sides = {int(side) for side in game_faults}
+                a, b = self.forfeit_scores(sides)
+                faults += [{"seed": seed, "side": _SIDE_NAMES.get(int(side), "engine"), "reason": reason}
+                           for side, reason in game_faults.items()]
+            else:
+                a, b = self.scores(game_stats)
+                stats.append(game_stats)
+            scores_a.append(a)
+            scores_b.append(b)
+        return PairOutcome(np.array(scores_a, float), np.array(scores_b, float), stats, faults)
+
+    def _evaluation(self, row: list[PairOutcome]) -> Evaluation:
+        per_opponent = [float(o.scores_a.mean()) for o in row]
+        stats = [s for o in row for s in o.stats]
+        beaten_by = tuple(j for j, o in enumerate(row) if o.scores_b.mean() > o.scores_a.mean() + 1e-12)
+        details = {"per_opponent": [round(x, 6) for x in per_opponent],
+                   "games": int(sum(len(o.scores_a) for o in row))}
+        faults = _fault_report(row)
+        if faults:
+            details["faults"] = faults
+        return Evaluation(fitness=float(np.mean([o.scores_a.mean() for o in row])),
+                          descriptors=self.descriptor_values(stats), details=details, beaten_by=beaten_by)
+
+    def _win_tie_loss(self, outcome: PairOutcome) -> tuple[int, int, int]:
+        difference = outcome.scores_a - outcome.scores_b
+        return int((difference > 1e-12).sum()), int((abs(difference) <= 1e-12).sum()), \
+            int((difference < -1e-12).sum())
+
+
+_SIDE_NAMES = {SIDE_A: "a", SIDE_B: "b", ENGINE: "engine"}
+
+
+def _fault_report(row: list[PairOutcome]) -> list[dict]:
+    """Faults per opponent index, at most MAX_FAULTS_REPORTED, the first of each pairing first."""
+    report = [dict(fault, opponent=j) for j, o in enumerate(row) for fault in o.faults]
+    return report[:MAX_FAULTS_REPORTED]
+
+
+def _name_of(valid: ValidPolicy, origin: str) -> str:
+    """The file's stem, the built-in family's name, or a name from the digest."""
+    if origin.endswith(".py"):
+        return Path(origin).stem
+    family = _FAMILY_MARKER.search(valid.source)
+    prefix = family.group(1) if family else "policy"
+    return f"{prefix}-{valid.digest[:8]}"
+
+
+class _progress:
+    """A tqdm bar over games when there are many, else nothing."""
+
+    def __init__(self, total: int, show: bool, name: str):
+        self.total, self.show, self.name, self.bar = total, show, name, None
+
+    def __enter__(self):
+        if self.show:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=self.total, unit="game", desc=f"{self.name} games", leave=False)
+        return self.bar
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()

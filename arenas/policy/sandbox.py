@@ -1,0 +1,273 @@
+"""The worker process: compiles policies with numba and plays games under resource limits.
+
+Everything here runs inside a sandbox worker started by `pool.WorkerPool`, never in the parent.
+The worker applies its limits once its libraries are loaded: an address-space cap (RLIMIT_AS,
+relative to what the worker already maps), and before every compilation or game a fresh CPU-time
+budget (RLIMIT_CPU; exceeding it kills the worker with SIGXCPU). The parent adds a wall-clock
+limit by watching the heartbeat in the shared control array.
+
+The control array (shared memory, int64) tells the parent who was in control when something went
+wrong: the game loops write `control[SIDE]` around every policy call.
+
+A game module (e.g. `arenas.ipd.game`) provides:
+  signature()                         numba signature of the policy function
+  warm_up()                           load or compile the game loop
+  play(a, b, seed, options, control)  one game -> tuple of floats (raise Fault for a bad move)
+  SMOKE_OPPONENT, smoke_options(opts) the opponent and settings of the smoke game run at check
+  resolve_builtin(name)               optional: a non-policy contestant (e.g. an Axelrod strategy)
+"""
+from __future__ import annotations
+
+import builtins
+import importlib
+import math
+import os
+import re
+import resource
+import signal
+from collections import OrderedDict
+from dataclasses import dataclass
+
+# Control array slots.
+SIDE, PHASE, BEAT, PAIR, SEED_INDEX, COMPILING = range(6)
+CONTROL_SIZE = 8
+IDLE, COMPILE, PLAY = 0, 1, 2
+ENGINE, SIDE_A, SIDE_B = 0, 1, 2
+
+SMOKE_SEED = 12345
+POLICY_ORIGIN = "<policy>"
+SAFE_BUILTINS = frozenset({"range", "len", "min", "max", "abs", "int", "float", "bool", "round",
+                           "enumerate", "zip", "sum"})
+
+
+class Fault(Exception):
+    """A policy broke the rules of the game (e.g. returned an invalid move)."""
+
+    def __init__(self, side: int, reason: str):
+        super().__init__(reason)
+        self.side, self.reason = side, reason
+
+
+class CompileError(Exception):
+    def __init__(self, reason: str, line: int | None = None):
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-worker resource limits. CPU and wall limits apply to each game and each compilation."""
+    game_cpu: float = 2.0          # seconds of CPU per game
+    game_wall: float = 10.0        # seconds of wall clock per game (the machine may be busy)
+    compile_cpu: float = 30.0
+    compile_wall: float = 90.0
+    memory_mb: int = 1024          # address space a worker may add beyond its loaded libraries
+    start_wall: float = 180.0      # starting a worker (imports, warm-up)
+    cache_size: int = 256          # compiled policies kept per worker
+    recycle_after: int = 600       # compilations after which a worker is replaced (numba keeps code)
+
+
+# ---- compilation -----------------------------------------------------------------------------
+def compile_policy(code: str, function_name: str, signature):
+    """The policy compiled by numba in nopython mode with bounds checking, or CompileError.
+    The code already passed the AST whitelist; it runs with no builtins but the safe few."""
+    import numba
+    import numpy
+    namespace = {"__builtins__": {name: getattr(builtins, name) for name in SAFE_BUILTINS}, "np": numpy}
+    try:
+        exec(compile(code, POLICY_ORIGIN, "exec"), namespace)
+        function = namespace[function_name]
+        return numba.njit(signature, boundscheck=True, cache=False)(function)
+    except Exception as error:   # numba's errors, and anything else compilation throws
+        raise CompileError(*condense_compile_error(error)) from None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LINE = re.compile(r'File "' + re.escape(POLICY_ORIGIN) + r'", line (\d+)')
+_NOISE = ("Failed in nopython mode pipeline", "During:", "File \"", "<source missing", "Enable logging",
+          "This error may have been", "raised from", "^")
+
+
+def condense_compile_error(error: Exception) -> tuple[str, int | None]:
+    """One line out of numba's multi-line report, and the policy line it points at."""
+    text = _ANSI.sub("", str(error))
+    match = _LINE.search(text)
+    line = int(match.group(1)) if match else getattr(error, "lineno", None)
+    message = next((part.strip() for part in text.splitlines()
+                    if part.strip() and not part.strip().startswith(_NOISE)), type(error).__name__)
+    message = re.sub(r"\s+", " ", message)[:300]
+    return f"does not compile in nopython mode: {message}", line
+
+
+class PolicyCache:
+    """Compiled policies (or their compile errors) by digest, least recently used dropped."""
+
+    def __init__(self, function_name: str, signature, size: int):
+        self.function_name, self.signature, self.size = function_name, signature, size
+        self.entries: OrderedDict = OrderedDict()
+        self.compiled = 0
+
+    def get(self, digest: str, code: str):
+        if digest in self.entries:
+            self.entries.move_to_end(digest)
+        else:
+            self.compiled += 1
+            try:
+                self.entries[digest] = compile_policy(code, self.function_name, self.signature)
+            except CompileError as error:
+                self.entries[digest] = error
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        entry = self.entries[digest]
+        if isinstance(entry, CompileError):
+            raise entry
+        return entry
+
+
+# ---- limits ----------------------------------------------------------------------------------
+def _cpu_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def grant_cpu(seconds: float) -> None:
+    """Allow `seconds` more CPU time from now on; beyond it the kernel sends SIGXCPU."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(_cpu_used() + seconds)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def cap_memory(extra_mb: int) -> None:
+    """Cap the address space at what is mapped now plus `extra_mb`."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[0])
+    mapped = pages * os.sysconf("SC_PAGE_SIZE")
+    limit = mapped + extra_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+# ---- the worker ------------------------------------------------------------------------------
+class Worker:
+    """One sandbox worker's state: the game module, the control array, the policy cache."""
+
+    def __init__(self, game_module: str, function_name: str, control, limits: Limits):
+        self.game = importlib.import_module(game_module)
+        self.control, self.limits = control, limits
+        self.game.warm_up()
+        self.cache = PolicyCache(function_name, self.game.signature(), limits.cache_size)
+
+    def resolve(self, contestant, side: int):
+        """A playable contestant: a compiled policy, or the game's own built-in opponent."""
+        kind, key, payload = contestant
+        if kind == "builtin":
+            return self.game.resolve_builtin(payload)
+        self.control[PHASE], self.control[COMPILING] = COMPILE, side
+        self.control[BEAT] += 1
+        grant_cpu(self.limits.compile_cpu)
+        try:
+            return self.cache.get(key, payload)
+        finally:
+            self.control[PHASE], self.control[COMPILING] = IDLE, 0
+
+    def play_games(self, a, b, seeds, options) -> list:
+        """One result per seed: (stats tuple or None, {side: reason} of faults)."""
+        games = []
+        for index, seed in enumerate(seeds):
+            self.control[SEED_INDEX], self.control[SIDE] = index, ENGINE
+            self.control[PHASE] = PLAY
+            self.control[BEAT] += 1
+            grant_cpu(self.limits.game_cpu)
+            games.append(self.play_one(a, b, seed, options))
+        self.control[PHASE] = IDLE
+        return games
+
+    def play_one(self, a, b, seed, options):
+        try:
+            return tuple(float(x) for x in self.game.play(a, b, seed, options, self.control)), {}
+        except Fault as fault:
+            return None, {fault.side: fault.reason}
+        except Exception as error:   # raised inside a policy: IndexError, ZeroDivisionError, MemoryError...
+            side = int(self.control[SIDE])
+            return None, {side: f"raised {type(error).__name__}: {_one_line(error)}"}
+
+    def pair(self, a_contestant, b_contestant, seeds, options) -> list:
+        """All games of one pairing; a contestant that does not compile forfeits them all."""
+        resolved, faults = [], {}
+        for side, contestant in ((SIDE_A, a_contestant), (SIDE_B, b_contestant)):
+            try:
+                resolved.append(self.resolve(contestant, side))
+            except CompileError as error:
+                resolved.append(None)
+                faults[side] = error.reason
+        if faults:
+            return [(None, dict(faults)) for _ in seeds]
+        return self.play_games(resolved[0], resolved[1], seeds, options)
+
+    def check(self, contestant, options):
+        """None if the policy compiles and finishes a smoke game, else (reason, line)."""
+        try:
+            policy = self.resolve(contestant, SIDE_A)
+        except CompileError as error:
+            return error.reason, error.line
+        smoke = self.game.SMOKE_OPPONENT
+        opponent = self.resolve(("policy", "smoke-opponent", smoke), SIDE_B)
+        self.control[PAIR] = 0
+        (stats, faults), = self.play_games(policy, opponent, [SMOKE_SEED], self.game.smoke_options(options))
+        if faults:
+            side, reason = next(iter(faults.items()))
+            prefix = "in a smoke game: " if side == SIDE_A else "the smoke game failed: "
+            return prefix + reason, None
+        return None
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return text[:200] if text else "(no message)"
+
+
+def worker_main(connection, control, game_module: str, function_name: str, limits: Limits):
+    """Serve requests from the pool until told to stop."""
+    worker = Worker(game_module, function_name, control, limits)
+    cap_memory(limits.memory_mb)
+    connection.send(("ready", os.getpid()))
+    while True:
+        message = connection.recv()
+        kind = message[0]
+        if kind == "stop":
+            return
+        if kind == "check":
+            _, contestant, options = message
+            connection.send(("checked", worker.check(contestant, options), worker.cache.compiled))
+        elif kind == "play":
+            _, job_id, a, pairs, seeds, options = message
+            for position, (pair_id, b) in enumerate(pairs):
+                control[PAIR] = position
+                connection.send(("pair", job_id, pair_id, worker.pair(a, b, seeds, options)))
+            connection.send(("done", job_id, worker.cache.compiled))
+
+
+def main(argv: list[str]) -> None:
+    """`python -m arenas.policy.sandbox CONNECTION_FD CONTROL_FD CONFIG_JSON`, run by the pool."""
+    import json
+    import mmap
+    from multiprocessing.connection import Connection
+    os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
+    os.environ.setdefault("NUMBA_COLOR_SCHEME", "no_color")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)        # the parent decides when workers stop
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))    # a policy killed by a limit leaves no core file
+    import numpy as np
+    connection = Connection(int(argv[0]))
+    control = np.frombuffer(mmap.mmap(int(argv[1]), CONTROL_SIZE * 8), dtype=np.int64)
+    config = json.loads(argv[2])
+    try:
+        worker_main(connection, control, config["game_module"], config["function_name"],
+                    Limits(**config["limits"]))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        pass                                             # the pool went away
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv[1:])
