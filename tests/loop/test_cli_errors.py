@@ -1,22 +1,9 @@
 """A user's mistake gets one clear line and a non-zero exit, never a traceback."""
-import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def redqueen(*args, env_extra=None, cwd=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}
-    env.update(env_extra or {})
-    env["PYTHONPATH"] = str(REPO)
-    return subprocess.run([sys.executable, "-m", "redqueen", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd or REPO, timeout=120)
-
+from loop_helpers import redqueen
 
 def one_line_error(result, *fragments):
     assert result.returncode != 0

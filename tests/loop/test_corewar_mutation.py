@@ -1,30 +1,11 @@
 """The builtin Redcode operators write programs that pMARS assembles to exactly the code meant."""
-import re
-import subprocess
-
 import numpy as np
 import pytest
 
-from arenas.corewar.instruction import MODES, MODIFIERS, OPCODES
 from arenas.corewar.mutation import OPERATORS, crossover_code, mutate_code, random_code, to_source
+from loop_helpers import pmars_listing
 
-LISTED = re.compile(r"^(START)?\s+(\w+)\.(\w+)\s+([#$@<>*{}])\s*(-?\d+),\s*([#$@<>*{}])\s*(-?\d+)\s*$")
 CORESIZE, MAXLENGTH = 8000, 100
-
-
-def pmars_listing(pmars, path):
-    """(code rows, start) as pMARS assembles the file."""
-    out = subprocess.run([pmars, "-r", "0", str(path)], capture_output=True, text=True, timeout=30)
-    assert "Error" not in out.stdout + out.stderr, out.stdout + out.stderr
-    rows, start = [], 0
-    for line in out.stdout.splitlines():
-        match = LISTED.match(line)
-        if match:
-            if match[1]:
-                start = len(rows)
-            rows.append([OPCODES.index(match[2]), MODIFIERS.index(match[3]), MODES.index(match[4]),
-                         int(match[5]) % CORESIZE, MODES.index(match[6]), int(match[7]) % CORESIZE])
-    return np.array(rows), start
 
 
 def programs(seed, count):
