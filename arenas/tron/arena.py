@@ -1,0 +1,97 @@
+"""Tron light cycles as a Red Queen arena."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from redqueen.arena import Descriptor, Prompts
+
+from arenas.policy.family import perturb_constants
+from arenas.policy.policy_arena import PolicyArena
+from arenas.policy.validate import Signature
+
+from . import prompts as tron_prompts
+from .family import FAMILY
+
+HERE = Path(__file__).resolve().parent
+PROGRAMS, HELDOUT = HERE / "programs", HERE / "heldout"
+DEFAULT_SIZE = 20
+
+
+class TronArena(PolicyArena):
+    name = "tron"
+    signature = Signature("policy", ("grid", "me_row", "me_col", "opp_row", "opp_col", "turn"))
+    game_module = "arenas.tron.game"
+    descriptors = {
+        "area": Descriptor("area", (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, float("inf")),
+                           "mean share of the board closer to the policy's head than to the opponent's"),
+        "aggression": Descriptor("aggression", (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, float("inf")),
+                                 "fraction of moves that bring the policy closer to the opponent's head"),
+    }
+    default_descriptors = ("area", "aggression")
+
+    def check_options(self, options: dict) -> dict:
+        options = dict(options)
+        size = options.pop("size", None)
+        rows = int(options.pop("rows", size or DEFAULT_SIZE))
+        cols = int(options.pop("cols", size or DEFAULT_SIZE))
+        if options:
+            raise ValueError(f"unknown Tron option(s): {', '.join(sorted(options))} (known: size, rows, cols)")
+        if not (4 <= rows <= 200 and 4 <= cols <= 200):
+            raise ValueError(f"the board must be between 4x4 and 200x200, not {rows}x{cols}")
+        return {"rows": rows, "cols": cols}
+
+    # ---- scoring -------------------------------------------------------------------------------
+    def scores(self, stats: tuple) -> tuple[float, float]:
+        return stats[0], stats[1]
+
+    def forfeit_scores(self, faulty: set[int]) -> tuple[float, float]:
+        """A policy that breaks down loses; if both do (or the engine does), neither scores."""
+        if 1 in faulty and 2 not in faulty:
+            return 0.0, 1.0
+        if 2 in faulty and 1 not in faulty:
+            return 1.0, 0.0
+        return 0.0, 0.0
+
+    def descriptor_values(self, stats: list[tuple]) -> dict[str, float]:
+        if not stats:
+            return {"area": 0.0, "aggression": 0.0}
+        table = np.asarray(stats, dtype=float)
+        return {"area": float(table[:, 2].mean()), "aggression": float(table[:, 4].mean())}
+
+    # ---- teaching and varying --------------------------------------------------------------------
+    def prompts(self) -> Prompts:
+        return tron_prompts.prompts(self.game_options["rows"], self.game_options["cols"])
+
+    def initial_programs(self):
+        path = PROGRAMS / "first_safe.py"
+        return [self.parse(path.read_text(), origin=str(path))]
+
+    def random_program(self, rng: np.random.Generator) -> str:
+        return FAMILY.source(FAMILY.random(rng))
+
+    def mutate(self, program, rng: np.random.Generator) -> str:
+        params = FAMILY.params_of(program.source)
+        if params is not None:
+            return FAMILY.source(FAMILY.mutate(params, rng))
+        return perturb_constants(program.source, rng) or self.random_program(rng)
+
+    def crossover(self, a, b, rng: np.random.Generator) -> str:
+        pa, pb = FAMILY.params_of(a.source), FAMILY.params_of(b.source)
+        if pa is not None and pb is not None:
+            return FAMILY.source(FAMILY.mutate(FAMILY.crossover(pa, pb, rng), rng, rate=0.1))
+        family_parent = a if pa is not None else b if pb is not None else a
+        return self.mutate(family_parent, rng)
+
+    # ---- held-out: the project's heuristic bots --------------------------------------------------
+    def heldout_opponents(self) -> list:
+        """The bots in arenas/tron/heldout (random-safe, wall hugger, space maximiser, ...)."""
+        programs, rejected = self.load_directory(HELDOUT)
+        if rejected:
+            raise RuntimeError(f"a held-out Tron bot does not load: {rejected[0][1]}")
+        return programs
+
+
+def make_arena(**options) -> TronArena:
+    return TronArena(**options)
