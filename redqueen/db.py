@@ -369,7 +369,11 @@ class Archive:
         run = self.run(run_id)
         if suffix is None:
             import arenas
-            suffix = arenas.load(run["arena"], **run["config"].get("arena_options", {})).program_suffix
+            try:
+                suffix = arenas.load(run["arena"], **run["config"].get("arena_options", {})).program_suffix
+            except KeyError:
+                raise ArchiveError(f"run {run['id']} was played in arena {run['arena']!r}, which is not "
+                                   f"installed here; give the file suffix explicitly") from None
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         paths = []

@@ -148,11 +148,12 @@ def show(program, db, as_json):
 @archive.command()
 @click.argument("run")
 @click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--suffix", default=None, help="File suffix [default: the arena's, .red for Core War].")
 @DB_OPTION
 @JSON_OPTION
-def export(run, directory, db, as_json):
+def export(run, directory, suffix, db, as_json):
     """Write each champion of RUN into DIRECTORY as a program file the arena accepts."""
-    paths = _call(db, "export", run, directory)
+    paths = _call(db, "export", run, directory, suffix)
     if as_json:
         return _echo_json([str(p) for p in paths])
     for path in paths:

@@ -1,0 +1,89 @@
+"""End to end: builtin-mutator Core War runs through the `redqueen` command line."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import arenas
+from invariants import check_run
+from redqueen.db import Archive
+from loop_helpers import REPO, cli_env, pmars_listing, redqueen
+
+pytestmark = pytest.mark.slow
+SMALL = ["-A", "maxcycles=2000", "--seeds", "3", "--n-init", "4", "--batch", "8", "--quiet"]
+
+
+def small_arena():
+    return arenas.load("corewar", maxcycles=2000)
+
+
+def test_builtin_run_champions_exports_and_listings(tmp_path, pmars):
+    db = str(tmp_path / "e2e.db")
+    result = redqueen("evolve", "--rounds", "3", "--iters", "16", "--seed", "7", *SMALL, "--db", db)
+    assert result.returncode == 0, result.stderr
+
+    archive = Archive(db)
+    [run] = archive.runs()
+    arena = small_arena()
+    check_run(archive, run["id"], arena)     # opponents per round, elites, champion, re-evaluation
+    champions = archive.champions(run["id"])
+    assert [len(c["opponents"]) for c in champions] == [1, 2, 3]
+    stored_listings = [archive.program(c["program_id"])["listing"] for c in champions]
+    archive.close()
+
+    exported = redqueen("archive", "export", str(run["id"]), str(tmp_path / "out"), "--db", db)
+    assert exported.returncode == 0, exported.stderr
+    files = sorted((tmp_path / "out").glob("*.red"))
+    assert len(files) == 3
+    for path, champion in zip(files, champions):
+        code, start = pmars_listing(pmars, path)      # pMARS accepts it ...
+        warrior = arena.parse(path.read_text(), origin=str(path)).warrior
+        assert (code == warrior.code).all() and start == warrior.start   # ... as the same program
+        assert warrior.digest == champion["digest"]
+    assert stored_listings[0].startswith("ORG ")
+
+    for args in (["runs"], ["rounds", "1"], ["champions", "1"], ["show", str(champions[0]["program_id"])],
+                 ["failures", "1"], ["calls", "1"]):
+        listing = redqueen("archive", *args, "--json", "--db", db)
+        assert listing.returncode == 0, listing.stderr
+        json.loads(listing.stdout)
+    table = redqueen("archive", "rounds", "1", "--db", db)
+    assert table.stdout.splitlines()[0].split()[:3] == ["round", "status", "iters"]
+    assert len(table.stdout.splitlines()) == 4
+
+
+def test_kill_9_mid_round_then_resume_from_the_cli(tmp_path):
+    db = tmp_path / "killed.db"
+    env = cli_env()
+    args = [sys.executable, "-m", "redqueen", "evolve", "--rounds", "3", "--iters", "40", "--seed", "3",
+            *SMALL, "--batch", "2", "--db", str(db)]
+    process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    killed = False
+    while time.monotonic() < deadline and process.poll() is None:
+        if db.exists():
+            archive = Archive(db)
+            row = archive.db.execute("SELECT number, iterations FROM rounds ORDER BY number DESC LIMIT 1").fetchone()
+            archive.close()
+            if row and row[0] == 1 and row[1] >= 10:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+                killed = True
+                break
+        time.sleep(0.05)
+    assert killed, "the run ended before it could be killed"
+
+    resumed = redqueen("evolve", "--resume", "latest", "--quiet", "--db", str(db))
+    assert resumed.returncode == 0, resumed.stderr
+    archive = Archive(db)
+    [run] = archive.runs()
+    check_run(archive, run["id"], small_arena())
+    assert archive.db.execute("SELECT count(*) FROM rounds").fetchone()[0] == 3
+    again = redqueen("evolve", "--resume", str(run["id"]), "--db", str(db))
+    assert again.returncode != 0 and "already finished" in again.stderr
+    archive.close()
