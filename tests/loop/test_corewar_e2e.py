@@ -15,6 +15,7 @@ from redqueen.db import Archive
 from loop_helpers import REPO, cli_env, pmars_listing, redqueen
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("arenas.corewar.assembler", reason="the Redcode assembler is not in this checkout")
 SMALL = ["-A", "maxcycles=2000", "--seeds", "3", "--n-init", "4", "--batch", "8", "--quiet"]
 
 
