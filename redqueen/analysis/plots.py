@@ -44,6 +44,7 @@ def plot_generality(rounds: Sequence[float], per_run, path, run_labels: Sequence
     axes.set(xlabel="round", ylabel="fraction of held-out opponents beaten or tied", title=title, ylim=(-0.02, 1.02))
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
+    _integer_rounds(axes)
     return _save(figure, path)
 
 
@@ -57,6 +58,7 @@ def plot_variances(rounds: Sequence[float], series: dict[str, Sequence[float]], 
         axes.plot(x, np.asarray(values, dtype=float), marker="o", markersize=3)
         axes.set(xlabel="round", ylabel="variance across runs", title=name)
         axes.grid(alpha=0.3)
+        _integer_rounds(axes)
     figure.suptitle(title)
     return _save(figure, path)
 
@@ -74,6 +76,11 @@ def plot_grid(grid, path, x_label: str, y_label: str, x_edges: Sequence[float] =
     _label_bins(axes.set_xticks, axes.set_xticklabels, x_edges, values.shape[0])
     _label_bins(axes.set_yticks, axes.set_yticklabels, y_edges, values.shape[1])
     return _save(figure, path)
+
+
+def _integer_rounds(axes) -> None:
+    from matplotlib.ticker import MaxNLocator
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _label_bins(set_ticks, set_labels, edges: Sequence[float], count: int) -> None:

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from .evaluate import default_jobs, table_lines
+from .evaluate import table_lines
 
 ROUND_COLUMNS = [("round", "round"), ("runs", "runs"), ("generality_mean", "generality"),
                  ("generality_min", "min"), ("generality_max", "max"),
@@ -20,8 +20,8 @@ ROUND_COLUMNS = [("round", "round"), ("runs", "runs"), ("generality_mean", "gene
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Games per held-out opponent (and per pair of champions for the cycles).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Base of the game seeds and of the embedding.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes for the held-out games [default: the cores available].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for the held-out games (arenas already run each batch in parallel).")
 @click.option("--dimensions", type=click.IntRange(min=1), default=32, show_default=True,
               help="Size of the offline genotype embedding (TF-IDF over tokens, truncated SVD).")
 @click.option("--embeddings-model", default=None,
@@ -62,7 +62,7 @@ def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base
     from redqueen.heldout import HeldoutError
     if not Path(db).is_file():
         raise click.ClickException(f"{db}: no archive here (runs create it; see `redqueen evolve --help`)")
-    options = AnalysisOptions(against=against, seeds=seeds, seed=seed, jobs=jobs or default_jobs(),
+    options = AnalysisOptions(against=against, seeds=seeds, seed=seed, jobs=jobs,
                               dimensions=dimensions, embeddings_model=embeddings_model,
                               base_url=base_url or os.environ.get("OPENAI_BASE_URL"), cycles=not no_cycles,
                               grid_round=grid_round, progress=not quiet)

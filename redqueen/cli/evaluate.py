@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,6 @@ def parse_arena_options(pairs) -> dict:
     return options
 
 
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("programs", nargs=-1)
 @click.option("--run", "runs", multiple=True, metavar="RUN",
@@ -43,8 +38,9 @@ def default_jobs() -> int:
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Games per opponent (each seed one placement / starting condition).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Base from which the game seeds are drawn.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: the cores available].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes. Arenas run each batch of games in parallel themselves (Core War "
+                   "on threads, policy arenas in their sandbox pool), so more helps only arenas that do not.")
 @click.option("--db", default="archive/redqueen.db", show_default=True, type=click.Path(dir_okay=False),
               help="Archive database: runs are read from it, results stored in it.")
 @click.option("--per-opponent", is_flag=True, help="Also list every program's result against each opponent.")
@@ -78,7 +74,7 @@ def evaluate(programs, runs, against, arena, arena_option, seeds, seed, jobs, db
         raise click.UsageError("give program files, program ids, or --run RUN")
     try:
         report = _evaluate(programs, runs, against, arena, parse_arena_options(arena_option), seeds, seed,
-                           jobs or default_jobs(), db, quiet)
+                           jobs, db, quiet)
     except (ArchiveError, HeldoutError, ProgramError, AnalysisError) as error:
         raise click.ClickException(str(error)) from None
     except KeyError as error:                 # unknown arena name

@@ -1,6 +1,5 @@
 """The linear probe and the genotype embedding on constructed data."""
 import numpy as np
-import pytest
 
 from redqueen.analysis.embedding import program_tokens, tfidf_svd
 from redqueen.analysis.probe import linear_probe

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Reproduce the DRQ convergence experiment offline, in one command.
+
+Runs N independent Red Queen runs of one configuration with the builtin mutator (no language
+model needed), evaluates every champion against a held-out directory, and writes the analysis
+(report.json, report.txt) and the figures (generality.png, variance.png, map_elites_grid.png)
+into the output folder, with the configuration in config.json.
+
+The runs live in OUT/runs.db. Running the same command again resumes unfinished runs and
+reuses stored held-out games, so an interrupted reproduction continues where it stopped.
+
+    python scripts/reproduce.py --runs 3 --rounds 8 --iters 60 --out reproduction/
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+DRQ_HELDOUT = REPO.parent / "shared" / "warriors" / "drq-heldout"
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="independent runs (seeds SEED, SEED+1, ...)")
+    parser.add_argument("--rounds", type=int, default=8, help="Red Queen rounds per run")
+    parser.add_argument("--iters", type=int, default=60, help="MAP-Elites iterations per round")
+    parser.add_argument("--seeds", type=int, default=4, help="battle seeds per evaluation inside the loop")
+    parser.add_argument("--history", type=int, default=None, help="last K champions as opponents (default all)")
+    parser.add_argument("--fitness", choices=["battle", "duel"], default="battle")
+    parser.add_argument("--batch", type=int, default=8, help="candidates evaluated together")
+    parser.add_argument("--n-init", type=int, default=8, help="new programs at the start of each round")
+    parser.add_argument("--arena", default="corewar")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the first run")
+    parser.add_argument("--against", default=None,
+                        help="held-out directory (default: ../shared/warriors/drq-heldout when present, "
+                             "else the project's archive/heldout)")
+    parser.add_argument("--heldout-seeds", type=int, default=20, help="games per held-out opponent")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes for held-out games")
+    parser.add_argument("--out", default="reproduction", help="output folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser.parse_args(argv)
+
+
+def run_configs(args):
+    from redqueen.loop import RunConfig
+    return [RunConfig(arena=args.arena, rounds=args.rounds, iters=args.iters, history=args.history,
+                      seeds=args.seeds, fitness=args.fitness, n_init=args.n_init, batch=args.batch,
+                      mutator="builtin", seed=args.seed + index)
+            for index in range(args.runs)]
+
+
+def find_run(archive, config) -> dict | None:
+    """A run of the archive with exactly this configuration, if one was started before."""
+    wanted = config.to_json()
+    for run in archive.runs():
+        if run["config"] == json.loads(json.dumps(wanted)):
+            return run
+    return None
+
+
+def evolve(archive, config, quiet: bool) -> int:
+    """Start the run, or resume it if an earlier invocation began it; returns its id."""
+    import arenas
+    from redqueen.loop import RedQueen
+    from redqueen.mutators import make_mutator
+    arena = arenas.load(config.arena, **config.arena_options)
+    mutator = make_mutator("builtin", arena, **config.mutator_options)
+    existing = find_run(archive, config)
+    if existing and existing["status"] == "finished":
+        return existing["id"]
+    if existing:
+        loop = RedQueen.resume(archive, existing["id"], arena, mutator, progress=not quiet)
+    else:
+        loop = RedQueen.start(archive, config, arena, mutator, progress=not quiet)
+    return loop.run()
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    from redqueen.analysis.convergence import AnalysisOptions, analyze, write_plots
+    from redqueen.cli.analyze import report_lines
+    from redqueen.db import Archive
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    against = args.against or (str(DRQ_HELDOUT) if DRQ_HELDOUT.is_dir() else str(REPO / "archive" / "heldout"))
+    archive = Archive(out / "runs.db")
+    timings = {}
+    try:
+        started = time.perf_counter()
+        run_ids = [evolve(archive, config, args.quiet) for config in run_configs(args)]
+        timings["evolve_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        options = AnalysisOptions(against=against, seeds=args.heldout_seeds, seed=args.seed, jobs=args.jobs,
+                                  progress=not args.quiet)
+        analysis = analyze(archive, run_ids, options)
+        timings["analyze_s"] = round(time.perf_counter() - started, 1)
+    finally:
+        archive.close()
+    report = analysis.report
+    report["figures"] = [str(p) for p in write_plots(analysis, out)]
+    report["timings"] = timings
+    config = dict(vars(args), against=against, run_ids=run_ids, cpu_count=os.cpu_count(),
+                  command=" ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]))
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    (out / "report.json").write_text(json.dumps(report, indent=2))
+    text = "\n".join(report_lines(report)) + f"\n\ntimings: {timings}\n"
+    (out / "report.txt").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
