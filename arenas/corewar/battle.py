@@ -76,7 +76,9 @@ class WarriorPool:
         self.length = np.asarray(lengths, dtype=np.int64)
         self.entry = np.asarray([w.start for w in self.warriors], dtype=np.int64)
         cells = [core_rows(w.code) for w in self.warriors]
-        self.core = (np.concatenate(cells) if cells else np.zeros((0, 4), np.int32)).reshape(-1).copy()
+        from .mars import core_dtype
+        flat = np.concatenate(cells) if cells else np.zeros((0, 4), np.int32)
+        self.core = flat.reshape(-1).astype(core_dtype(settings.coresize))
         self.pins = [w.pin for w in self.warriors]
 
     def __len__(self):

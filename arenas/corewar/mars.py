@@ -1,34 +1,37 @@
 """The compiled MARS: executes Redcode exactly as pMARS 0.9.2 does, compiled by Numba.
 
-Layout (all preallocated, nothing is allocated inside the instruction loop):
+State, all preallocated (nothing is allocated inside the instruction loop):
 
 - `core`: flat int32 array of 4 * coresize; cell i occupies [4i, 4i+4) with the columns
   INS (opcode * 8 + modifier, pMARS's numbering), MODES (A mode * 8 + B mode) and the A and B
   fields stored unsigned (0 <= value < coresize).
-- `queue`: one int32 array holding every warrior's circular process queue, `qcap` slots each
-  (a power of two >= the process limit, so wrapping is a mask); `qhead`/`qcount` per warrior.
-- `ring`: the next living warrior after each warrior; the turn order of the round.
-- `pspace`: every P-space, `pssize` cells each; `pindex` maps a warrior to its P-space;
-  cell 0 reads and writes the warrior's own `last_result` instead, as in pMARS.
+- `queue`: every warrior's circular process queue, `qcap` slots each (a power of two >= the
+  process limit, so wrapping is a mask).
+- `wstate`: W_FIELDS int64 per warrior: queue head and length, the next living warrior (the
+  turn order), statistics, its P-space and its last-result cell.
+- `pspace`: every P-space, `pssize` cells each. Cell 0 reads and writes the warrior's own
+  last-result value instead, as in pMARS (so warriors sharing a P-space by PIN keep their own).
+- `visited`: one byte per warrior and address, set when the warrior executes there.
 
 One instruction follows pMARS's in-register evaluation: the A operand is evaluated first
 (predecrement, latch the target's A and B values, postincrement), then the B operand, which sees
 A's increments; the operation reads the latched values and writes core at the B address.
 
 The round's instruction budget is warriors x cycles; when a warrior dies the remaining budget is
-rescaled as pMARS does (see `_kill_warrior`), so survivors keep the same number of turns each.
+rescaled as pMARS does, so that survivors keep the same number of turns each.
 
-Per-warrior statistics counted in the loop: `turns` (instructions it executed, one per cycle
-while alive), `spawned` (SPLs that added a process), `covered` (distinct addresses executed,
-marked in `visited`).
+Arrays are indexed with unsigned integers (`_ix`): every index is non-negative by construction,
+and Numba then skips its negative-index wraparound, which matters in this loop.
 """
 import numpy as np
 from numba import njit, prange
 
-from .instruction import (IMMEDIATE, DIRECT, B_PREDEC, B_POSTINC, A_INDIRECT, A_PREDEC, A_POSTINC,
-                          MOV, ADD, SUB, MUL, DIV, MOD, JMZ, JMN, DJN, CMP, SLT, SPL, DAT, JMP,
-                          SEQ, SNE, NOP, LDP, STP, M_A, M_B, M_AB, M_BA, M_F, M_X, M_I)
+from .instruction import (IMMEDIATE, DIRECT, B_INDIRECT, B_PREDEC, B_POSTINC, A_INDIRECT, A_PREDEC,
+                          A_POSTINC, MOV, ADD, SUB, MUL, DIV, MOD, JMZ, JMN, DJN, CMP, SLT, SPL, DAT,
+                          JMP, SEQ, SNE, NOP, LDP, STP, M_A, M_B, M_AB, M_BA, M_F, M_X, M_I, OPCODES)
 from .placement import place_round
+
+_ix = np.uint64
 
 # Columns of a core cell.
 INS, MODES, AF, BF = 0, 1, 2, 3
@@ -37,9 +40,12 @@ CELL = 4
 EMPTY_INS = DAT * 8 + M_F
 EMPTY_MODES = DIRECT * 8 + DIRECT
 
-# Indices into the `reg` array of scalar machine state. R_OVERRUN is the number of extra
-# instructions still allowed after pMARS's budget overrun (see `execute`), or -1 outside one.
-R_CURRENT, R_PREVIOUS, R_ALIVE, R_BUDGET, R_OVERRUN = 0, 1, 2, 3, 4
+# Per-warrior fields of `wstate`.
+W_HEAD, W_COUNT, W_NEXT, W_TURNS, W_SPAWNED, W_PSPACE, W_RESULT = range(7)
+W_FIELDS = 8
+
+# Scalar machine state kept between calls of `execute`, in the `reg` array.
+R_CURRENT, R_PREVIOUS, R_ALIVE, R_BUDGET, R_OVERRUN = range(5)
 N_REGS = 5
 # An overrun limit meaning "no limit", as in pMARS (the round then ends only by deaths).
 UNLIMITED = 2**62
@@ -47,6 +53,56 @@ UNLIMITED = 2**62
 # Sentinels for "where the current process goes next".
 _DIES = -1
 _QUEUED = -2
+
+
+def _op(op, modifier):
+    return op * 8 + modifier
+
+
+(MOV_A, MOV_B, MOV_AB, MOV_BA, MOV_F, MOV_X, MOV_I) = (_op(MOV, m) for m in range(7))
+(ADD_A, ADD_B, ADD_AB, ADD_BA, ADD_F, ADD_X, ADD_I) = (_op(ADD, m) for m in range(7))
+(SUB_A, SUB_B, SUB_AB, SUB_BA, SUB_F, SUB_X, SUB_I) = (_op(SUB, m) for m in range(7))
+(MUL_A, MUL_B, MUL_AB, MUL_BA, MUL_F, MUL_X, MUL_I) = (_op(MUL, m) for m in range(7))
+(DIV_A, DIV_B, DIV_AB, DIV_BA, DIV_F, DIV_X, DIV_I) = (_op(DIV, m) for m in range(7))
+(MOD_A, MOD_B, MOD_AB, MOD_BA, MOD_F, MOD_X, MOD_I) = (_op(MOD, m) for m in range(7))
+(CMP_A, CMP_B, CMP_AB, CMP_BA, CMP_F, CMP_X, CMP_I) = (_op(CMP, m) for m in range(7))
+(SNE_A, SNE_B, SNE_AB, SNE_BA, SNE_F, SNE_X, SNE_I) = (_op(SNE, m) for m in range(7))
+(SLT_A, SLT_B, SLT_AB, SLT_BA, SLT_F, SLT_X, SLT_I) = (_op(SLT, m) for m in range(7))
+(LDP_A, LDP_B, LDP_AB, LDP_BA) = (_op(LDP, m) for m in range(4))
+(STP_A, STP_B, STP_AB, STP_BA) = (_op(STP, m) for m in range(4))
+JMZ_A, JMZ_B, JMZ_F = _op(JMZ, M_A), _op(JMZ, M_B), _op(JMZ, M_F)
+JMN_A, JMN_B, JMN_F = _op(JMN, M_A), _op(JMN, M_B), _op(JMN, M_F)
+DJN_A, DJN_B, DJN_F = _op(DJN, M_A), _op(DJN, M_B), _op(DJN, M_F)
+SPL_ANY, DAT_ANY, JMP_ANY, NOP_ANY = _op(SPL, M_B), _op(DAT, M_F), _op(JMP, M_B), _op(NOP, M_F)
+
+
+def _behaviour_table() -> np.ndarray:
+    """Maps every opcode.modifier to the case that executes it, merging those that behave alike
+    (SEQ is CMP; .I acts as .F for arithmetic; JMZ/JMN/DJN .BA as .A, .AB as .B, .X/.I as .F;
+    LDP/STP .F/.X/.I as .B; SPL, DAT, JMP and NOP ignore the modifier). CMP.I and SNE.I keep
+    their own case: they compare the opcodes themselves."""
+    table = np.arange(len(OPCODES) * 8, dtype=np.int64)
+    for modifier in range(7):
+        table[_op(SEQ, modifier)] = _op(CMP, modifier)
+        for op in (SPL, DAT, JMP, NOP):
+            table[_op(op, modifier)] = {SPL: SPL_ANY, DAT: DAT_ANY, JMP: JMP_ANY, NOP: NOP_ANY}[op]
+    for op in (ADD, SUB, MUL, DIV, MOD, SLT):
+        table[_op(op, M_I)] = _op(op, M_F)
+    for op in (JMZ, JMN, DJN):
+        for modifier, same_as in ((M_BA, M_A), (M_AB, M_B), (M_X, M_F), (M_I, M_F)):
+            table[_op(op, modifier)] = _op(op, same_as)
+    for op in (LDP, STP):
+        for modifier in (M_F, M_X, M_I):
+            table[_op(op, modifier)] = _op(op, M_B)
+    return table
+
+
+BEHAVIOUR = _behaviour_table()
+
+
+def core_dtype(coresize: int):
+    """Cells of 4 x 16 bits (a core of 8000 fits the CPU's fast caches) when every value fits."""
+    return np.uint16 if coresize <= 2**16 else np.int32
 
 
 def queue_capacity(maxprocesses: int) -> int:
@@ -57,30 +113,54 @@ def queue_capacity(maxprocesses: int) -> int:
     return capacity
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _pspace_get(pspace, pindex, last_result, pssize, warrior, address):
+@njit(cache=True, nogil=True)
+def _pspace_get(pspace, wstate, pssize, ws, address):
     cell = address % pssize
     if cell == 0:
-        return last_result[warrior]
-    return pspace[pindex[warrior] * pssize + cell]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _pspace_set(pspace, pindex, last_result, pssize, warrior, address, value):
-    cell = address % pssize
-    if cell == 0:
-        last_result[warrior] = value
-    else:
-        pspace[pindex[warrior] * pssize + cell] = value
+        return wstate[_ix(ws + W_RESULT)]
+    return pspace[_ix(wstate[_ix(ws + W_PSPACE)] * pssize + cell)]
 
 
 @njit(cache=True, nogil=True)
-def execute(core, coresize, queue, qhead, qcount, qcap, maxprocesses, ring, reg,
-            pspace, pindex, last_result, pssize, score, n_warriors,
-            turns, spawned, covered, visited, overrun_limit, max_steps):
+def _pspace_set(pspace, wstate, pssize, ws, address, value):
+    cell = address % pssize
+    if cell == 0:
+        wstate[_ix(ws + W_RESULT)] = value
+    else:
+        pspace[_ix(wstate[_ix(ws + W_PSPACE)] * pssize + cell)] = value
+
+
+@njit(cache=True, nogil=True)
+def _add(x, y, coresize):
+    z = x + y
+    return z - coresize if z >= coresize else z
+
+
+@njit(cache=True, nogil=True)
+def _sub(x, y, coresize):
+    z = x - y
+    return z + coresize if z < 0 else z
+
+
+@njit(cache=True, nogil=True)
+def _skip(pc, coresize):
+    """The address after the next instruction."""
+    z = pc + 2
+    return z - coresize if z >= coresize else z
+
+
+@njit(cache=True, nogil=True)
+def _decrement(core, index, last):
+    value = np.int64(core[_ix(index)]) - 1
+    core[_ix(index)] = last if value < 0 else value
+
+
+@njit(cache=True, nogil=True)
+def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
+            score, n_warriors, visited, overrun_limit, max_steps):
     """Run the loaded round until the budget is spent, fewer than two warriors are left
-    (none, for a one-warrior battle), or `max_steps` instructions (negative: no limit) were executed.
-    Returns the number of instructions executed. State lives in the arrays passed.
+    (none, for a one-warrior battle), or `max_steps` instructions (negative: no limit) were
+    executed. Returns the number of instructions executed; state lives in the arrays passed.
 
     pMARS quirk kept on purpose: when a warrior dies on the last instruction of the budget with
     three or more warriors alive, pMARS's cycle counter passes zero and the round only ends when
@@ -97,286 +177,320 @@ def execute(core, coresize, queue, qhead, qcount, qcap, maxprocesses, ring, reg,
     while budget > 0 and steps != max_steps:
         steps += 1
         # Fetch: pop the warrior's next process.
+        ws = w * W_FIELDS
         qbase = w * qcap
-        head = qhead[w]
-        pc = np.int64(queue[qbase + head])
-        qhead[w] = (head + 1) & mask
-        tasks = qcount[w]  # processes including the one executing, as pMARS counts them
-        qcount[w] = tasks - 1
-        turns[w] += 1
-        seen = w * coresize + pc
-        if visited[seen] == 0:
-            visited[seen] = 1
-            covered[w] += 1
+        head = wstate[_ix(ws + W_HEAD)]
+        tasks = wstate[_ix(ws + W_COUNT)]   # processes, counting the one executing (as pMARS)
+        tail = qbase + ((head + tasks) & mask)  # where this process's successor is queued
+        pc = np.int64(queue[_ix(qbase + head)])
+        wstate[_ix(ws + W_HEAD)] = (head + 1) & mask
+        wstate[_ix(ws + W_TURNS)] += 1
+        visited[_ix(w * coresize + pc)] = 1
 
         p = pc * CELL
-        ins = core[p + INS]
-        modes = core[p + MODES]
-        ira = np.int64(core[p + AF])
-        irb = np.int64(core[p + BF])
-        amode = modes >> 3
-        bmode = modes & 7
+        kind = BEHAVIOUR[_ix(core[_ix(p + INS)])]
+        modes = np.int64(core[_ix(p + MODES)])
+        ira = np.int64(core[_ix(p + AF)])
+        irb = np.int64(core[_ix(p + BF)])
 
-        # A operand: address, and the A and B values latched from its target.
+        # A operand: its address, and the A and B values latched from its target.
+        amode = modes >> 3
         if amode == IMMEDIATE:
             addr_a = pc
             aa = ira
             ab = irb
         else:
-            addr_a = pc + ira
-            if addr_a >= coresize:
-                addr_a -= coresize
+            addr_a = _add(pc, ira, coresize)
             if amode == DIRECT:
-                aa = np.int64(core[addr_a * CELL + AF])
-                ab = np.int64(core[addr_a * CELL + BF])
+                aa = np.int64(core[_ix(addr_a * CELL + AF)])
+                ab = np.int64(core[_ix(addr_a * CELL + BF)])
             else:
                 field = addr_a * CELL + (AF if amode >= A_INDIRECT else BF)
-                offset = np.int64(core[field])
+                offset = np.int64(core[_ix(field)])
                 if amode == B_PREDEC or amode == A_PREDEC:
-                    offset -= 1
-                    if offset < 0:
-                        offset = last
-                    core[field] = offset
-                addr_a += offset
-                if addr_a >= coresize:
-                    addr_a -= coresize
-                aa = np.int64(core[addr_a * CELL + AF])
-                ab = np.int64(core[addr_a * CELL + BF])
+                    offset = last if offset == 0 else offset - 1
+                    core[_ix(field)] = offset
+                addr_a = _add(addr_a, offset, coresize)
+                aa = np.int64(core[_ix(addr_a * CELL + AF)])
+                ab = np.int64(core[_ix(addr_a * CELL + BF)])
                 if amode == B_POSTINC or amode == A_POSTINC:
-                    offset += 1
-                    if offset == coresize:
-                        offset = 0
-                    core[field] = offset
+                    # After latching: a target that is the pointer cell sees the old value.
+                    core[_ix(field)] = 0 if offset == last else offset + 1
 
         # B operand, evaluated after A's increments. Immediate: the instruction's own fields.
+        bmode = modes & 7
         if bmode == IMMEDIATE:
             addr_b = pc
             ba = ira
             bb = irb
         else:
-            addr_b = pc + irb
-            if addr_b >= coresize:
-                addr_b -= coresize
+            addr_b = _add(pc, irb, coresize)
             if bmode == DIRECT:
-                ba = np.int64(core[addr_b * CELL + AF])
-                bb = np.int64(core[addr_b * CELL + BF])
+                ba = np.int64(core[_ix(addr_b * CELL + AF)])
+                bb = np.int64(core[_ix(addr_b * CELL + BF)])
             else:
                 field = addr_b * CELL + (AF if bmode >= A_INDIRECT else BF)
-                offset = np.int64(core[field])
+                offset = np.int64(core[_ix(field)])
                 if bmode == B_PREDEC or bmode == A_PREDEC:
-                    offset -= 1
-                    if offset < 0:
-                        offset = last
-                    core[field] = offset
-                addr_b += offset
-                if addr_b >= coresize:
-                    addr_b -= coresize
-                ba = np.int64(core[addr_b * CELL + AF])
-                bb = np.int64(core[addr_b * CELL + BF])
+                    offset = last if offset == 0 else offset - 1
+                    core[_ix(field)] = offset
+                addr_b = _add(addr_b, offset, coresize)
+                ba = np.int64(core[_ix(addr_b * CELL + AF)])
+                bb = np.int64(core[_ix(addr_b * CELL + BF)])
                 if bmode == B_POSTINC or bmode == A_POSTINC:
-                    offset += 1
-                    if offset == coresize:
-                        offset = 0
-                    core[field] = offset
+                    # After latching: a target that is the pointer cell sees the old value.
+                    core[_ix(field)] = 0 if offset == last else offset + 1
 
+        pa = addr_a * CELL
         pb = addr_b * CELL
-        op = ins >> 3
-        mod = ins & 7
         following = pc + 1
         if following == coresize:
             following = 0
         target = following  # where this process continues; _DIES or _QUEUED are sentinels
 
-        if op == MOV:
-            if mod == M_I:
-                pa = addr_a * CELL
-                core[pb + INS] = core[pa + INS]
-                core[pb + MODES] = core[pa + MODES]
-                core[pb + AF] = aa
-                core[pb + BF] = ab
-            elif mod == M_A:
-                core[pb + AF] = aa
-            elif mod == M_B:
-                core[pb + BF] = ab
-            elif mod == M_AB:
-                core[pb + BF] = aa
-            elif mod == M_BA:
-                core[pb + AF] = ab
-            elif mod == M_F:
-                core[pb + AF] = aa
-                core[pb + BF] = ab
-            else:  # X
-                core[pb + BF] = aa
-                core[pb + AF] = ab
-        elif op == SPL:
-            queue[qbase + ((head + tasks) & mask)] = following
+        # One dispatch on the behaviour of opcode.modifier.
+        if kind == MOV_I:
+            core[_ix(pb + INS)] = core[_ix(pa + INS)]
+            core[_ix(pb + MODES)] = core[_ix(pa + MODES)]
+            core[_ix(pb + AF)] = aa
+            core[_ix(pb + BF)] = ab
+        elif kind == SPL_ANY:
+            queue[_ix(tail)] = following
             if tasks < maxprocesses:
-                queue[qbase + ((head + tasks + 1) & mask)] = addr_a
-                qcount[w] = tasks + 1
-                spawned[w] += 1
-            else:
-                qcount[w] = tasks
+                queue[_ix(qbase + ((head + tasks + 1) & mask))] = addr_a
+                wstate[_ix(ws + W_COUNT)] = tasks + 1
+                wstate[_ix(ws + W_SPAWNED)] += 1
             target = _QUEUED
-        elif op == DAT:
+        elif kind == DAT_ANY:
             target = _DIES
-        elif op == JMP:
+        elif kind == JMP_ANY:
             target = addr_a
-        elif op == ADD or op == SUB:
-            if op == SUB:  # subtracting x is adding coresize - x, and keeps every sum in range
-                aa = coresize - aa if aa else 0
-                ab = coresize - ab if ab else 0
-            if mod == M_A:
-                v = ba + aa
-                core[pb + AF] = v - coresize if v >= coresize else v
-            elif mod == M_B:
-                v = bb + ab
-                core[pb + BF] = v - coresize if v >= coresize else v
-            elif mod == M_AB:
-                v = bb + aa
-                core[pb + BF] = v - coresize if v >= coresize else v
-            elif mod == M_BA:
-                v = ba + ab
-                core[pb + AF] = v - coresize if v >= coresize else v
-            elif mod == M_X:
-                v = bb + aa
-                core[pb + BF] = v - coresize if v >= coresize else v
-                v = ba + ab
-                core[pb + AF] = v - coresize if v >= coresize else v
-            else:  # F and I
-                v = ba + aa
-                core[pb + AF] = v - coresize if v >= coresize else v
-                v = bb + ab
-                core[pb + BF] = v - coresize if v >= coresize else v
-        elif op == DJN:
-            if mod == M_A or mod == M_BA:
-                v = np.int64(core[pb + AF]) - 1
-                core[pb + AF] = last if v < 0 else v
-                if ba != 1:
-                    target = addr_a
-            elif mod == M_B or mod == M_AB:
-                v = np.int64(core[pb + BF]) - 1
-                core[pb + BF] = last if v < 0 else v
-                if bb != 1:
-                    target = addr_a
+        elif kind == MOV_A:
+            core[_ix(pb + AF)] = aa
+        elif kind == MOV_B:
+            core[_ix(pb + BF)] = ab
+        elif kind == MOV_AB:
+            core[_ix(pb + BF)] = aa
+        elif kind == MOV_BA:
+            core[_ix(pb + AF)] = ab
+        elif kind == MOV_F:
+            core[_ix(pb + AF)] = aa
+            core[_ix(pb + BF)] = ab
+        elif kind == MOV_X:
+            core[_ix(pb + BF)] = aa
+            core[_ix(pb + AF)] = ab
+        elif kind == ADD_A:
+            core[_ix(pb + AF)] = _add(ba, aa, coresize)
+        elif kind == ADD_B:
+            core[_ix(pb + BF)] = _add(bb, ab, coresize)
+        elif kind == ADD_AB:
+            core[_ix(pb + BF)] = _add(bb, aa, coresize)
+        elif kind == ADD_BA:
+            core[_ix(pb + AF)] = _add(ba, ab, coresize)
+        elif kind == ADD_F:
+            core[_ix(pb + AF)] = _add(ba, aa, coresize)
+            core[_ix(pb + BF)] = _add(bb, ab, coresize)
+        elif kind == ADD_X:
+            core[_ix(pb + BF)] = _add(bb, aa, coresize)
+            core[_ix(pb + AF)] = _add(ba, ab, coresize)
+        elif kind == SUB_A:
+            core[_ix(pb + AF)] = _sub(ba, aa, coresize)
+        elif kind == SUB_B:
+            core[_ix(pb + BF)] = _sub(bb, ab, coresize)
+        elif kind == SUB_AB:
+            core[_ix(pb + BF)] = _sub(bb, aa, coresize)
+        elif kind == SUB_BA:
+            core[_ix(pb + AF)] = _sub(ba, ab, coresize)
+        elif kind == SUB_F:
+            core[_ix(pb + AF)] = _sub(ba, aa, coresize)
+            core[_ix(pb + BF)] = _sub(bb, ab, coresize)
+        elif kind == SUB_X:
+            core[_ix(pb + BF)] = _sub(bb, aa, coresize)
+            core[_ix(pb + AF)] = _sub(ba, ab, coresize)
+        elif kind == MUL_A:
+            core[_ix(pb + AF)] = ba * aa % coresize
+        elif kind == MUL_B:
+            core[_ix(pb + BF)] = bb * ab % coresize
+        elif kind == MUL_AB:
+            core[_ix(pb + BF)] = bb * aa % coresize
+        elif kind == MUL_BA:
+            core[_ix(pb + AF)] = ba * ab % coresize
+        elif kind == MUL_F:
+            core[_ix(pb + AF)] = ba * aa % coresize
+            core[_ix(pb + BF)] = bb * ab % coresize
+        elif kind == MUL_X:
+            core[_ix(pb + BF)] = bb * aa % coresize
+            core[_ix(pb + AF)] = ba * ab % coresize
+        elif kind == DIV_A or kind == MOD_A:
+            if aa == 0:
+                target = _DIES
             else:
-                v = np.int64(core[pb + BF]) - 1
-                core[pb + BF] = last if v < 0 else v
-                v = np.int64(core[pb + AF]) - 1
-                core[pb + AF] = last if v < 0 else v
-                if ba != 1 or bb != 1:
-                    target = addr_a
-        elif op == CMP or op == SEQ or op == SNE:
-            if mod == M_A:
-                equal = ba == aa
-            elif mod == M_B:
-                equal = bb == ab
-            elif mod == M_AB:
-                equal = bb == aa
-            elif mod == M_BA:
-                equal = ba == ab
-            elif mod == M_F:
-                equal = ba == aa and bb == ab
-            elif mod == M_X:
-                equal = bb == aa and ba == ab
-            else:  # I: opcode, modifier and modes from core, numbers latched
-                pa = addr_a * CELL
-                equal = (core[pb + INS] == core[pa + INS] and core[pb + MODES] == core[pa + MODES]
-                         and ba == aa and bb == ab)
-            if equal != (op == SNE):
-                target = following + 1
-                if target == coresize:
-                    target = 0
-        elif op == JMZ or op == JMN:
-            if mod == M_A or mod == M_BA:
-                zero = ba == 0
-            elif mod == M_B or mod == M_AB:
-                zero = bb == 0
+                core[_ix(pb + AF)] = ba // aa if kind == DIV_A else ba % aa
+        elif kind == DIV_B or kind == MOD_B:
+            if ab == 0:
+                target = _DIES
             else:
-                zero = ba == 0 and bb == 0
-            if zero == (op == JMZ):
+                core[_ix(pb + BF)] = bb // ab if kind == DIV_B else bb % ab
+        elif kind == DIV_AB or kind == MOD_AB:
+            if aa == 0:
+                target = _DIES
+            else:
+                core[_ix(pb + BF)] = bb // aa if kind == DIV_AB else bb % aa
+        elif kind == DIV_BA or kind == MOD_BA:
+            if ab == 0:
+                target = _DIES
+            else:
+                core[_ix(pb + AF)] = ba // ab if kind == DIV_BA else ba % ab
+        elif kind == DIV_F or kind == MOD_F or kind == DIV_X or kind == MOD_X:
+            # Both halves; the one with a non-zero divisor is written even if the other kills.
+            crossed = kind == DIV_X or kind == MOD_X
+            a_divisor = ab if crossed else aa     # A <- B.a / A.a   (.X: B.a / A.b)
+            b_divisor = aa if crossed else ab     # B <- B.b / A.b   (.X: B.b / A.a)
+            divide = kind == DIV_F or kind == DIV_X
+            if a_divisor != 0:
+                core[_ix(pb + AF)] = ba // a_divisor if divide else ba % a_divisor
+            if b_divisor != 0:
+                core[_ix(pb + BF)] = bb // b_divisor if divide else bb % b_divisor
+            if a_divisor == 0 or b_divisor == 0:
+                target = _DIES
+        elif kind == JMZ_A:
+            if ba == 0:
                 target = addr_a
-        elif op == SLT:
-            if mod == M_A:
-                less = aa < ba
-            elif mod == M_B:
-                less = ab < bb
-            elif mod == M_AB:
-                less = aa < bb
-            elif mod == M_BA:
-                less = ab < ba
-            elif mod == M_X:
-                less = aa < bb and ab < ba
-            else:  # F and I
-                less = aa < ba and ab < bb
-            if less:
-                target = following + 1
-                if target == coresize:
-                    target = 0
-        elif op == MUL:
-            if mod == M_A:
-                core[pb + AF] = ba * aa % coresize
-            elif mod == M_B:
-                core[pb + BF] = bb * ab % coresize
-            elif mod == M_AB:
-                core[pb + BF] = bb * aa % coresize
-            elif mod == M_BA:
-                core[pb + AF] = ba * ab % coresize
-            elif mod == M_X:
-                core[pb + BF] = bb * aa % coresize
-                core[pb + AF] = ba * ab % coresize
-            else:
-                core[pb + AF] = ba * aa % coresize
-                core[pb + BF] = bb * ab % coresize
-        elif op == DIV or op == MOD:
-            target = _divide(core, pb, op == MOD, mod, aa, ab, ba, bb, following)
-        elif op == NOP:
-            pass
-        elif op == LDP:
-            if mod == M_A:
-                core[pb + AF] = _pspace_get(pspace, pindex, last_result, pssize, w, aa)
-            elif mod == M_AB:
-                core[pb + BF] = _pspace_get(pspace, pindex, last_result, pssize, w, aa)
-            elif mod == M_BA:
-                core[pb + AF] = _pspace_get(pspace, pindex, last_result, pssize, w, ab)
-            else:  # B, F, X, I
-                core[pb + BF] = _pspace_get(pspace, pindex, last_result, pssize, w, ab)
-        elif op == STP:
-            if mod == M_A:
-                _pspace_set(pspace, pindex, last_result, pssize, w, ba, aa)
-            elif mod == M_AB:
-                _pspace_set(pspace, pindex, last_result, pssize, w, bb, aa)
-            elif mod == M_BA:
-                _pspace_set(pspace, pindex, last_result, pssize, w, ba, ab)
-            else:  # B, F, X, I
-                _pspace_set(pspace, pindex, last_result, pssize, w, bb, ab)
+        elif kind == JMZ_B:
+            if bb == 0:
+                target = addr_a
+        elif kind == JMZ_F:
+            if ba == 0 and bb == 0:
+                target = addr_a
+        elif kind == JMN_A:
+            if ba != 0:
+                target = addr_a
+        elif kind == JMN_B:
+            if bb != 0:
+                target = addr_a
+        elif kind == JMN_F:
+            if ba != 0 or bb != 0:
+                target = addr_a
+        elif kind == DJN_A:
+            # Decrements core, tests the latched value: falls through when it was 1.
+            _decrement(core, pb + AF, last)
+            if ba != 1:
+                target = addr_a
+        elif kind == DJN_B:
+            _decrement(core, pb + BF, last)
+            if bb != 1:
+                target = addr_a
+        elif kind == DJN_F:
+            _decrement(core, pb + BF, last)
+            _decrement(core, pb + AF, last)
+            if ba != 1 or bb != 1:
+                target = addr_a
+        elif kind == CMP_A:
+            if ba == aa:
+                target = _skip(pc, coresize)
+        elif kind == CMP_B:
+            if bb == ab:
+                target = _skip(pc, coresize)
+        elif kind == CMP_AB:
+            if bb == aa:
+                target = _skip(pc, coresize)
+        elif kind == CMP_BA:
+            if ba == ab:
+                target = _skip(pc, coresize)
+        elif kind == CMP_F:
+            if ba == aa and bb == ab:
+                target = _skip(pc, coresize)
+        elif kind == CMP_X:
+            if bb == aa and ba == ab:
+                target = _skip(pc, coresize)
+        elif kind == CMP_I:
+            # Opcode, modifier and modes from core; the numbers latched.
+            if (core[_ix(pb + INS)] == core[_ix(pa + INS)] and core[_ix(pb + MODES)] == core[_ix(pa + MODES)]
+                    and ba == aa and bb == ab):
+                target = _skip(pc, coresize)
+        elif kind == SNE_A:
+            if ba != aa:
+                target = _skip(pc, coresize)
+        elif kind == SNE_B:
+            if bb != ab:
+                target = _skip(pc, coresize)
+        elif kind == SNE_AB:
+            if bb != aa:
+                target = _skip(pc, coresize)
+        elif kind == SNE_BA:
+            if ba != ab:
+                target = _skip(pc, coresize)
+        elif kind == SNE_F:
+            if ba != aa or bb != ab:
+                target = _skip(pc, coresize)
+        elif kind == SNE_X:
+            if bb != aa or ba != ab:
+                target = _skip(pc, coresize)
+        elif kind == SNE_I:
+            if not (core[_ix(pb + INS)] == core[_ix(pa + INS)] and core[_ix(pb + MODES)] == core[_ix(pa + MODES)]
+                    and ba == aa and bb == ab):
+                target = _skip(pc, coresize)
+        elif kind == SLT_A:
+            if aa < ba:
+                target = _skip(pc, coresize)
+        elif kind == SLT_B:
+            if ab < bb:
+                target = _skip(pc, coresize)
+        elif kind == SLT_AB:
+            if aa < bb:
+                target = _skip(pc, coresize)
+        elif kind == SLT_BA:
+            if ab < ba:
+                target = _skip(pc, coresize)
+        elif kind == SLT_F:
+            if aa < ba and ab < bb:
+                target = _skip(pc, coresize)
+        elif kind == SLT_X:
+            if aa < bb and ab < ba:
+                target = _skip(pc, coresize)
+        elif kind == LDP_A:
+            core[_ix(pb + AF)] = _pspace_get(pspace, wstate, pssize, ws, aa)
+        elif kind == LDP_B:
+            core[_ix(pb + BF)] = _pspace_get(pspace, wstate, pssize, ws, ab)
+        elif kind == LDP_AB:
+            core[_ix(pb + BF)] = _pspace_get(pspace, wstate, pssize, ws, aa)
+        elif kind == LDP_BA:
+            core[_ix(pb + AF)] = _pspace_get(pspace, wstate, pssize, ws, ab)
+        elif kind == STP_A:
+            _pspace_set(pspace, wstate, pssize, ws, ba, aa)
+        elif kind == STP_B:
+            _pspace_set(pspace, wstate, pssize, ws, bb, ab)
+        elif kind == STP_AB:
+            _pspace_set(pspace, wstate, pssize, ws, bb, aa)
+        elif kind == STP_BA:
+            _pspace_set(pspace, wstate, pssize, ws, ba, ab)
+        # NOP_ANY: nothing.
 
         if target >= 0:
-            queue[qbase + ((head + tasks) & mask)] = target
-            qcount[w] = tasks
-        elif target == _DIES and tasks == 1:
-            # The warrior's last process died: pMARS's death bookkeeping, then rescale.
-            score[w * (2 * n_warriors - 1) + alive + n_warriors - 2] += 1
-            if not overrun:
-                budget = budget - 1 - (budget - 1) // alive
-                if budget == 0:
-                    # A death on the budget's last instruction: pMARS's counter steps below
-                    # zero and the round goes on until fewer than two warriors are left.
-                    overrun = True
-                    budget = overrun_limit + 1
-            alive -= 1
-            if alive < 2:
-                reg[R_CURRENT] = ring[w]
-                reg[R_PREVIOUS] = previous
-                reg[R_ALIVE] = alive
-                reg[R_BUDGET] = budget
-                reg[R_OVERRUN] = overrun
-                return steps
-            ring[previous] = ring[w]
-            w = ring[w]
-            budget -= 1
-            continue
+            queue[_ix(tail)] = target
+        elif target == _DIES:
+            wstate[_ix(ws + W_COUNT)] = tasks - 1
+            if tasks == 1:
+                # The warrior's last process died: pMARS's death bookkeeping, then rescale.
+                score[_ix(w * (2 * n_warriors - 1) + alive + n_warriors - 2)] += 1
+                if not overrun:
+                    budget = budget - 1 - (budget - 1) // alive
+                    if budget == 0:
+                        # A death on the budget's last instruction: pMARS's counter steps below
+                        # zero and the round goes on until fewer than two warriors are left.
+                        overrun = True
+                        budget = overrun_limit + 1
+                alive -= 1
+                following_warrior = wstate[_ix(ws + W_NEXT)]
+                if alive < 2:
+                    w = following_warrior
+                    break
+                wstate[_ix(previous * W_FIELDS + W_NEXT)] = following_warrior
+                w = following_warrior
+                budget -= 1
+                continue
         previous = w
-        w = ring[w]
+        w = wstate[_ix(ws + W_NEXT)]
         budget -= 1
     reg[R_CURRENT] = w
     reg[R_PREVIOUS] = previous
@@ -384,40 +498,6 @@ def execute(core, coresize, queue, qhead, qcount, qcap, maxprocesses, ring, reg,
     reg[R_BUDGET] = budget
     reg[R_OVERRUN] = overrun
     return steps
-
-
-@njit(cache=True, nogil=True)
-def _divide(core, pb, remainder, mod, aa, ab, ba, bb, following):
-    """DIV and MOD: unsigned, a zero divisor kills the process; with .F/.X/.I the half whose
-    divisor is non-zero is still written (A half first) before the process dies."""
-    if mod == M_A:
-        if aa == 0:
-            return _DIES
-        core[pb + AF] = ba % aa if remainder else ba // aa
-    elif mod == M_B:
-        if ab == 0:
-            return _DIES
-        core[pb + BF] = bb % ab if remainder else bb // ab
-    elif mod == M_AB:
-        if aa == 0:
-            return _DIES
-        core[pb + BF] = bb % aa if remainder else bb // aa
-    elif mod == M_BA:
-        if ab == 0:
-            return _DIES
-        core[pb + AF] = ba % ab if remainder else ba // ab
-    else:
-        if mod == M_X:  # A <- B.a / A.b, B <- B.b / A.a
-            a_divisor, a_dividend, b_divisor, b_dividend = ab, ba, aa, bb
-        else:           # F, I: A <- B.a / A.a, B <- B.b / A.b
-            a_divisor, a_dividend, b_divisor, b_dividend = aa, ba, ab, bb
-        if a_divisor != 0:
-            core[pb + AF] = a_dividend % a_divisor if remainder else a_dividend // a_divisor
-        if b_divisor != 0:
-            core[pb + BF] = b_dividend % b_divisor if remainder else b_dividend // b_divisor
-        if a_divisor == 0 or b_divisor == 0:
-            return _DIES
-    return following
 
 
 @njit(cache=True, nogil=True)
@@ -438,15 +518,58 @@ def survival_shares(lifetimes, maxcycles, out):
     A lone survivor of a full battle gets n; if all survive, each gets 1; the shares sum to n."""
     n = lifetimes.shape[0]
     order = np.argsort(lifetimes)
-    earned = np.zeros(n)        # earned[k]: what a warrior alive until the k-th death earns
     total, start = 0.0, 0
     for k in range(n):
         end = lifetimes[order[k]]
-        total += (end - start) / (n - k)
-        earned[k] = total
+        total += (end - start) / (n - k)   # n - k warriors are alive from `start` to `end`
+        out[order[k]] = total * n / maxcycles
         start = end
-    for k in range(n):
-        out[order[k]] = earned[k] * n / maxcycles
+
+
+@njit(cache=True, nogil=True)
+def load_round(core, coresize, queue, qcap, wstate, reg, visited, pool_core, pool_offset,
+               pool_length, pool_entry, members, positions, starter, maxcycles):
+    """Empty core, the warriors copied to their positions, one process each at its entry."""
+    n = members.shape[0]
+    clear_core(core, coresize)
+    visited[:] = 0
+    for i in range(n):
+        warrior = members[i]
+        source = pool_offset[warrior] * CELL
+        length = pool_length[warrior] * CELL
+        destination = positions[i] * CELL
+        core[destination:destination + length] = pool_core[source:source + length]
+        queue[i * qcap] = positions[i] + pool_entry[warrior]
+        ws = i * W_FIELDS
+        wstate[ws + W_HEAD] = 0
+        wstate[ws + W_COUNT] = 1
+        wstate[ws + W_NEXT] = i + 1 if i + 1 < n else 0
+        wstate[ws + W_TURNS] = 0
+        wstate[ws + W_SPAWNED] = 0
+    reg[R_CURRENT] = starter
+    reg[R_PREVIOUS] = starter - 1 if starter > 0 else n - 1
+    reg[R_ALIVE] = n
+    reg[R_BUDGET] = n * maxcycles
+    reg[R_OVERRUN] = 0
+
+
+@njit(cache=True, nogil=True)
+def new_state(n, coresize, maxprocesses, pindex, n_pspaces, pssize, pool_core):
+    """Preallocated machine state for battles of n warriors; P-space cleared, last results set
+    to coresize - 1 as pMARS starts them. The core has the pool's dtype (see `core_dtype`)."""
+    qcap = 1
+    while qcap < maxprocesses:
+        qcap *= 2
+    core = np.empty(CELL * coresize, dtype=pool_core.dtype)
+    queue = np.zeros(n * qcap, dtype=np.int32)
+    wstate = np.zeros(n * W_FIELDS, dtype=np.int64)
+    for i in range(n):
+        wstate[i * W_FIELDS + W_PSPACE] = pindex[i]
+        wstate[i * W_FIELDS + W_RESULT] = coresize - 1
+    reg = np.zeros(N_REGS, dtype=np.int64)
+    pspace = np.zeros(max(n_pspaces, 1) * pssize, dtype=np.int64)
+    visited = np.zeros(n * coresize, dtype=np.uint8)
+    return core, queue, qcap, wstate, reg, pspace, visited
 
 
 @njit(cache=True, nogil=True)
@@ -459,22 +582,9 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
     per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`
     and `covered_out`. P-space lives for the whole battle. Returns the final seed."""
     n = members.shape[0]
-    qcap = 1
-    while qcap < maxprocesses:
-        qcap *= 2
-    core = np.empty(CELL * coresize, dtype=np.int32)
-    queue = np.empty(n * qcap, dtype=np.int32)
-    qhead = np.zeros(n, dtype=np.int64)
-    qcount = np.zeros(n, dtype=np.int64)
-    ring = np.zeros(n, dtype=np.int64)
-    reg = np.zeros(N_REGS, dtype=np.int64)
+    core, queue, qcap, wstate, reg, pspace, visited = new_state(n, coresize, maxprocesses, pindex,
+                                                                n_pspaces, pssize, pool_core)
     positions = np.zeros(n, dtype=np.int64)
-    pspace = np.zeros(max(n_pspaces, 1) * pssize, dtype=np.int64)
-    last_result = np.full(n, coresize - 1, dtype=np.int64)
-    turns = np.zeros(n, dtype=np.int64)
-    spawned = np.zeros(n, dtype=np.int64)
-    covered = np.zeros(n, dtype=np.int64)
-    visited = np.zeros(n * coresize, dtype=np.uint8)
     lifetimes = np.zeros(n, dtype=np.int64)
     shares = np.zeros(n)
     span = coresize + 1 - 2 * separation
@@ -486,43 +596,25 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
                                               permutation, perm_left)
         if chosen >= 0:
             starter = chosen
-        clear_core(core, coresize)
-        visited[:] = 0
-        for i in range(n):
-            warrior = members[i]
-            source = pool_offset[warrior] * CELL
-            length = pool_length[warrior] * CELL
-            destination = positions[i] * CELL
-            core[destination:destination + length] = pool_core[source:source + length]
-            queue[i * qcap] = positions[i] + pool_entry[warrior]
-            qhead[i] = 0
-            qcount[i] = 1
-            ring[i] = i + 1 if i + 1 < n else 0
-            turns[i] = 0
-            spawned[i] = 0
-            covered[i] = 0
-        reg[R_CURRENT] = starter
-        reg[R_PREVIOUS] = starter - 1 if starter > 0 else n - 1
-        reg[R_ALIVE] = n
-        reg[R_BUDGET] = n * maxcycles
-        reg[R_OVERRUN] = 0
-        execute(core, coresize, queue, qhead, qcount, qcap, maxprocesses, ring, reg,
-                pspace, pindex, last_result, pssize, score, n,
-                turns, spawned, covered, visited, overrun_limit, -1)
+        load_round(core, coresize, queue, qcap, wstate, reg, visited, pool_core, pool_offset,
+                   pool_length, pool_entry, members, positions, starter, maxcycles)
+        execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
+                score, n, visited, overrun_limit, -1)
         left = reg[R_ALIVE]
         for i in range(n):
-            if qcount[i] > 0:
+            ws = i * W_FIELDS
+            if wstate[ws + W_COUNT] > 0:
                 score[i * (2 * n - 1) + left - 1] += 1
-                last_result[i] = left
+                wstate[ws + W_RESULT] = left
                 survived[r, i] = 1
                 lifetimes[i] = maxcycles
             else:
-                last_result[i] = 0
+                wstate[ws + W_RESULT] = 0
                 survived[r, i] = 0
-                lifetimes[i] = min(turns[i], maxcycles)
+                lifetimes[i] = min(wstate[ws + W_TURNS], maxcycles)
             lifetime[r, i] = lifetimes[i]
-            spawned_out[r, i] = spawned[i]
-            covered_out[r, i] = covered[i]
+            spawned_out[r, i] = wstate[ws + W_SPAWNED]
+            covered_out[r, i] = visited[i * coresize:(i + 1) * coresize].sum()
         survival_shares(lifetimes, maxcycles, shares)
         fitness[r, :] = shares
         starter = starter + 1 if starter + 1 < n else 0
