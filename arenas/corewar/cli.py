@@ -1,0 +1,156 @@
+"""`redqueen assemble` and `redqueen battle`: pMARS's command line on our assembler and MARS.
+
+Options have pMARS 0.9.2's letters, ranges and defaults, and for the same options and seed the
+output is byte-for-byte pMARS's. Only click is imported at start-up; the assembler and the
+compiled simulator load inside the commands.
+"""
+import sys
+
+import click
+
+MAX_CORESIZE = 2**30           # pMARS's MAXCORESIZE on 32-bit ints
+MAX_WARRIORS = 36
+INT_MAX = 2**31 - 1
+LONG_MAX = 2**63 - 1
+
+
+def _range(low, high):
+    return click.IntRange(low, high)
+
+
+def _settings_options(command):
+    """The options that change assembly (they set predefined constants) and battle alike."""
+    for option in reversed([
+        click.option("-s", "coresize", type=_range(1, MAX_CORESIZE), default=8000, show_default=True,
+                     help="Size of core."),
+        click.option("-c", "cycles", type=_range(1, LONG_MAX), default=80000, show_default=True,
+                     help="Cycles until tie."),
+        click.option("-p", "processes", type=_range(1, INT_MAX), default=8000, show_default=True,
+                     help="Max. processes per warrior."),
+        click.option("-l", "length", type=_range(1, 1000), default=100, show_default=True,
+                     help="Max. warrior length."),
+        click.option("-d", "distance", type=_range(1, MAX_CORESIZE // MAX_WARRIORS), default=None,
+                     help="Min. warriors distance  [default: the max. length]"),
+        click.option("-S", "pspace", type=_range(1, MAX_CORESIZE), default=None,
+                     help="Size of P-space  [default: coresize/16, or the largest divisor]"),
+    ]):
+        command = option(command)
+    return command
+
+
+def _fail(message: str):
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+def _settings(coresize, cycles, processes, length, distance, pspace, rounds, warriors):
+    from .settings import Settings
+    if distance is None:
+        distance = length                     # pMARS: -d defaults to -l
+    elif distance < length:
+        _fail("Error: minimum distance (-d) must be at least the maximum length (-l)")
+    settings = Settings(coresize=coresize, maxcycles=cycles, maxprocesses=processes, maxlength=length,
+                        mindistance=distance, pspacesize=pspace or 0, rounds=rounds, warriors=warriors)
+    if coresize < warriors * distance:
+        _fail(f"Error: core size {coresize} is too small for {warriors} warriors {distance} apart")
+    from .battle import pspace_size
+    if pspace_size(settings) > coresize:
+        _fail("Error: P-space size (-S) cannot exceed the core size")
+    return settings
+
+
+def _assemble_all(files, settings):
+    """Warriors of `files`, or every error (file:line: reason, one a line) and exit status 1."""
+    from .assembler import RedcodeError, assemble_file
+    warriors, failed = [], False
+    for path in files:
+        try:
+            warriors.append(assemble_file(path, settings))
+        except RedcodeError as error:
+            failed = True
+            for file, line, reason in error.errors:
+                click.echo(f"{file}:{line}: {reason}" if line else f"{file}: {reason}", err=True)
+        except OSError as error:
+            failed = True
+            click.echo(f"{path}: {error.strerror or error}", err=True)
+    if failed:
+        sys.exit(1)
+    return warriors
+
+
+@click.command("assemble")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_settings_options
+def assemble(file, coresize, cycles, processes, length, distance, pspace):
+    """Assemble a Redcode FILE and print its load file, as `pmars -r 0 FILE` does."""
+    settings = _settings(coresize, cycles, processes, length, distance, pspace, rounds=1, warriors=1)
+    from .assembler import listing
+    (warrior,) = _assemble_all([file], settings)
+    click.echo(listing(warrior), nl=False)
+
+
+@click.command("battle")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-r", "rounds", type=_range(0, INT_MAX), default=None,
+              help="Rounds to play  [default: 1; with -P every combination]")
+@_settings_options
+@click.option("-b", "brief", is_flag=True, help="Brief mode (no source listings).")
+@click.option("-k", "koth", is_flag=True, help="Output in KotH format.")
+@click.option("-o", "sort", is_flag=True, help="Print results sorted by score.")
+@click.option("-F", "position", type=_range(0, MAX_CORESIZE), default=0,
+              help="Fixed position of the second warrior (round 1); seeds the placement.")
+@click.option("-f", "fixed_series", is_flag=True, help="Fixed series: seed from the warriors' code.")
+@click.option("-P", "permutate", is_flag=True, help="Play every position/first-mover combination.")
+@click.option("-=", "formula", default="(W*W-1)/S", show_default=True, help="Score formula.")
+def battle(files, rounds, coresize, cycles, processes, length, distance, pspace, brief, koth, sort,
+           position, fixed_series, permutate, formula):
+    """Battle the warriors in FILES, as `pmars` does with the same options.
+
+    Without -F or -f the placement is seeded from the clock, as in pMARS."""
+    n = len(files)
+    if n > MAX_WARRIORS:
+        _fail(f"Error: at most {MAX_WARRIORS} warriors")
+    if fixed_series and position:
+        _fail("Error: -f and -F are mutually exclusive")
+    if permutate and n != 2:
+        _fail("Error: -P needs exactly two warriors")
+    separation = length if distance is None else distance
+    if position and separation > position:
+        _fail("Error: -F position must be at least the minimum distance (-d)")
+    if rounds is None:
+        rounds = 2 * coresize - 4 * separation + 2 if permutate else 1
+    settings = _settings(coresize, cycles, processes, length, distance, pspace, rounds, n)
+    from .score_formula import FormulaError, points
+    try:
+        points(formula, n)
+    except FormulaError:
+        _fail(f"Error: bad score formula {formula!r}")
+
+    warriors = _assemble_all(files, settings)
+    out = []
+    if not brief:
+        from .assembler import listing
+        out.extend(listing(w) for w in warriors)
+    if rounds:
+        out.append(_play(warriors, settings, rounds, position, fixed_series, permutate, formula, koth, sort))
+    click.echo("".join(out), nl=False)
+
+
+def _play(warriors, settings, rounds, position, fixed_series, permutate, formula, koth, sort) -> str:
+    from . import placement
+    from .battle import battle as play
+    from .mars import UNLIMITED
+    if position:
+        seed = placement.seed_for_position(position, settings.mindistance)
+        if permutate:
+            seed = placement.permutation_seed(seed, len(warriors))
+    elif fixed_series:
+        seed = placement.checksum_seed([w.code for w in warriors])
+    else:
+        seed = placement.clock_seed()
+    result = play(warriors, settings, rounds=rounds, seed=seed, permutate=permutate, formula=formula,
+                  overrun_limit=UNLIMITED)
+    return result.pmars_output(koth=koth, sort=sort)
+
+
+commands = [assemble, battle]
