@@ -35,6 +35,8 @@ class IPDArena(PolicyArena):
     }
     default_descriptors = ("cooperation", "retaliation")
 
+    _heldout: list | None = None
+
     def check_options(self, options: dict) -> dict:
         options = dict(options)
         turns = int(options.pop("turns", DEFAULT_TURNS))
@@ -98,9 +100,12 @@ class IPDArena(PolicyArena):
 
     # ---- held-out: Axelrod's strategies ----------------------------------------------------------
     def heldout_opponents(self) -> list:
-        """Axelrod's strategies, minus cheaters and long-running ones, as built-in opponents."""
+        """Axelrod's strategies, minus cheaters and long-running ones, as built-in opponents
+        (`duel` plays them in Axelrod's engine). Raises HeldoutUnavailable without Axelrod."""
         from . import heldout
-        return heldout.opponents()
+        if self._heldout is None:
+            self._heldout = heldout.opponents(self)
+        return list(self._heldout)
 
     def tournament_generality(self, program, seeds: Sequence[int], opponents: Sequence | None = None,
                               reference_seeds: Sequence[int] | None = None) -> dict:
@@ -108,6 +113,11 @@ class IPDArena(PolicyArena):
         tournament of them all plus `program` the program's mean payoff matches or exceeds."""
         from . import heldout
         return heldout.tournament_generality(self, program, seeds, opponents, reference_seeds)
+
+    def tournament_summary(self, results, opponents: Sequence, reference_seeds: Sequence[int]) -> dict:
+        """The same from duel results already played (e.g. read from an archive)."""
+        from . import heldout
+        return heldout.tournament_summary(self, results, opponents, reference_seeds)
 
 
 def make_arena(**options) -> IPDArena:

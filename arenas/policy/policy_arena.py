@@ -185,14 +185,17 @@ class PolicyArena(Arena):
     # ---- playing ---------------------------------------------------------------------------------
     def play(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int]) -> list[list[PairOutcome]]:
         """Every candidate (side A) against every opponent (side B) over the seeds."""
+        pairings = [(c.contestant, o.contestant) for c in candidates for o in opponents]
+        outcomes = self.play_pairings(pairings, seeds)
+        width = len(opponents)
+        return [outcomes[i * width:(i + 1) * width] for i in range(len(candidates))]
+
+    def play_pairings(self, pairings: list, seeds: Sequence[int]) -> list[PairOutcome]:
+        """Each (contestant A, contestant B) over the seeds."""
         seeds = [int(s) for s in seeds]
         if not seeds:
             raise ValueError("at least one seed is needed")
-        pairings = [(c.contestant, o.contestant) for c in candidates for o in opponents]
-        games = self._play_pairings(pairings, seeds)
-        outcomes = [self._outcome(results, seeds) for results in games]
-        width = len(opponents)
-        return [outcomes[i * width:(i + 1) * width] for i in range(len(candidates))]
+        return [self._outcome(results, seeds) for results in self._play_pairings(pairings, seeds)]
 
     def _play_pairings(self, pairings, seeds) -> list:
         """Policy-only pairings go to the game's pool, pairings with a built-in to the other."""

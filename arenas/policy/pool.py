@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .sandbox import BEAT, COMPILE, COMPILING, CONTROL_SIZE, ENGINE, PHASE, SIDE, Limits
+from .sandbox import BEAT, COMPILE, COMPILING, CONTROL_SIZE, ENGINE, PHASE, QUERY, SIDE, Limits
 
 # The directory holding the `arenas` package, so workers import the same code as the parent.
 _CODE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
@@ -196,6 +196,20 @@ class WorkerPool:
                 self._recycle_if_worn(slot)
                 return result
 
+    def query(self, what: str):
+        """Ask the game module in a worker (e.g. for the names of its built-in opponents)."""
+        self.start()
+        slot = self.slots[0]
+        if self._send(slot, ("query", what)):
+            while True:
+                message, death = self._receive(slot)
+                if death:
+                    break
+                if message is not None:
+                    return message[1]
+        self._replace(slot)
+        raise PoolError(f"the sandbox worker for {self.game_module} failed to answer {what!r}")
+
     # ---- playing many pairings ---------------------------------------------------------------
     def play(self, pairings: list[tuple[Contestant, Contestant]], seeds: list[int], options: dict,
              progress=None) -> list[list[GameResult]]:
@@ -330,10 +344,10 @@ class WorkerPool:
         if beat != slot.beat:
             slot.beat, slot.beat_time = beat, now
             return None
-        compiling = slot.control[PHASE] == COMPILE
-        limit = self.limits.compile_wall if compiling else self.limits.game_wall
+        phase = slot.control[PHASE]
+        limit, what = {COMPILE: (self.limits.compile_wall, "compilation"),
+                       QUERY: (self.limits.start_wall, "a query")}.get(phase, (self.limits.game_wall, "a game"))
         if now - slot.beat_time > limit:
-            what = "compilation" if compiling else "a game"
             return f"exceeded the wall-clock limit ({limit:g} s for {what})"
         return None
 

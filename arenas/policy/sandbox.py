@@ -15,6 +15,7 @@ A game module (e.g. `arenas.ipd.game`) provides:
   play(a, b, seed, options, control)  one game -> tuple of floats (raise Fault for a bad move)
   SMOKE_OPPONENT, smoke_options(opts) the opponent and settings of the smoke game run at check
   resolve_builtin(name)               optional: a non-policy contestant (e.g. an Axelrod strategy)
+  query(what)                         optional: facts only the worker can know (e.g. strategy names)
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 # Control array slots.
 SIDE, PHASE, BEAT, PAIR, SEED_INDEX, COMPILING = range(6)
 CONTROL_SIZE = 8
-IDLE, COMPILE, PLAY = 0, 1, 2
+IDLE, COMPILE, PLAY, QUERY = 0, 1, 2, 3
 ENGINE, SIDE_A, SIDE_B = 0, 1, 2
 
 SMOKE_SEED = 12345
@@ -240,6 +241,11 @@ def worker_main(connection, control, game_module: str, function_name: str, limit
         if kind == "check":
             _, contestant, options = message
             connection.send(("checked", worker.check(contestant, options), worker.cache.compiled))
+        elif kind == "query":
+            control[PHASE] = QUERY
+            answer = worker.game.query(message[1])
+            control[PHASE] = IDLE
+            connection.send(("answer", answer))
         elif kind == "play":
             _, job_id, a, pairs, seeds, options = message
             for position, (pair_id, b) in enumerate(pairs):

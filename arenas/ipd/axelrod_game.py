@@ -1,0 +1,124 @@
+"""IPD matches in Axelrod's own engine (imported by sandbox workers of the held-out pool).
+
+A contestant is an Axelrod strategy (a "builtin", by name) or one of our compiled policies,
+wrapped as an Axelrod `Player`. Matches are `axelrod.Match` with the arena's turns and noise and
+the game seed; Axelrod's conventions hold (e.g. its strategies are told the match length).
+"""
+import numpy as np
+from numba import njit
+
+from arenas.ipd.game import SMOKE_OPPONENT, STATS, options_of, signature, smoke_options  # noqa: F401
+from arenas.policy.rng import policy_seed
+from arenas.policy.sandbox import ENGINE, SIDE, SIDE_A, SIDE_B, Fault
+
+EXCLUDED = ("manipulates_source", "manipulates_state", "inspects_source", "long_run_time")
+
+_axelrod = None
+_strategies: dict = {}
+
+
+def warm_up():
+    """Import Axelrod (slow: it loads torch) and index its strategies by name."""
+    global _axelrod
+    import axelrod
+    _axelrod = axelrod
+    _strategies.update({strategy.name: strategy for strategy in axelrod.all_strategies})
+
+
+def heldout_names() -> list[str]:
+    """Axelrod's strategies minus those it classifies as cheating or long-running, by name."""
+    classifiers = _axelrod.Classifiers
+    names = [name for name, strategy in _strategies.items()
+             if not any(classifiers[c](strategy) for c in EXCLUDED)]
+    return sorted(names)
+
+
+def query(what: str):
+    if what == "heldout":
+        return {"version": _axelrod.__version__, "names": heldout_names()}
+    raise ValueError(f"unknown query {what!r}")
+
+
+def resolve_builtin(name: str):
+    if name not in _strategies:
+        raise ValueError(f"no Axelrod strategy called {name!r}")
+    return _strategies[name]
+
+
+@njit(cache=True)
+def _seed_policies(seed):
+    np.random.seed(policy_seed(seed))
+
+
+def _policy_player_class():
+    axelrod = _axelrod
+
+    class PolicyPlayer(axelrod.Player):
+        """One of our compiled policies as an Axelrod player: it sees copies of the histories.
+        Declared deterministic: its randomness is numba's stream, seeded from the game seed, so
+        Axelrod need not seed it (and the match's noise stream stays the one Axelrod's own
+        deterministic strategies would get)."""
+        name = "redqueen policy"
+        classifier = {"memory_depth": float("inf"), "stochastic": False, "long_run_time": False,
+                      "inspects_source": False, "manipulates_source": False, "manipulates_state": False,
+                      "makes_use_of": set()}
+
+        def __init__(self, policy=None, side: int = SIDE_A, control=None, outside: int = ENGINE):
+            super().__init__()
+            self.policy, self.side, self.control, self.outside = policy, side, control, outside
+
+        def strategy(self, opponent):
+            turn = len(self.history)
+            mine = np.array([1 if move == axelrod.Action.D else 0 for move in self.history], dtype=np.int64)
+            theirs = np.array([1 if move == axelrod.Action.D else 0 for move in opponent.history], dtype=np.int64)
+            self.control[SIDE] = self.side
+            move = self.policy(mine, theirs, turn)
+            self.control[SIDE] = self.outside
+            if move not in (0, 1):
+                raise Fault(self.side, f"returned {move}, not 0 (cooperate) or 1 (defect)")
+            return axelrod.Action.D if move else axelrod.Action.C
+
+    return PolicyPlayer
+
+
+_PolicyPlayer = None
+
+
+def _player(contestant, side: int, control, outside: int):
+    global _PolicyPlayer
+    if isinstance(contestant, type):
+        return contestant()
+    if _PolicyPlayer is None:
+        _PolicyPlayer = _policy_player_class()
+    return _PolicyPlayer(policy=contestant, side=side, control=control, outside=outside)
+
+
+def _outside_side(a, b) -> int:
+    """Who answers for whatever runs outside our policies' calls: the Axelrod strategy facing a
+    policy (its code and Axelrod's engine are that side's), else the engine."""
+    a_builtin, b_builtin = isinstance(a, type), isinstance(b, type)
+    if a_builtin != b_builtin:
+        return SIDE_A if a_builtin else SIDE_B
+    return ENGINE
+
+
+def play(a, b, seed, options, control):
+    """One match in Axelrod's engine; statistics as in arenas.ipd.game (from the moves played)."""
+    turns, noise = options_of(options)
+    _seed_policies(int(seed))
+    outside = _outside_side(a, b)
+    players = (_player(a, SIDE_A, control, outside), _player(b, SIDE_B, control, outside))
+    match = _axelrod.Match(players, turns=turns, noise=noise, seed=int(seed))
+    control[SIDE] = outside
+    moves = np.array([[int(x == _axelrod.Action.D), int(y == _axelrod.Action.D)] for x, y in match.play()],
+                     dtype=np.int64).reshape(-1, 2)
+    control[SIDE] = ENGINE
+    score_a, score_b = match.final_score_per_turn()
+    return (score_a, score_b, *_behaviour(moves[:, 0], moves[:, 1]), *_behaviour(moves[:, 1], moves[:, 0]),
+            len(moves))
+
+
+def _behaviour(mine: np.ndarray, theirs: np.ndarray) -> tuple[float, float, float]:
+    """Cooperations, retaliations and provocations, from the moves as played."""
+    provoked = theirs[:-1] == 1
+    return float((mine == 0).sum()), float((mine[1:][provoked] == 1).sum()), float(provoked.sum())

@@ -1,0 +1,148 @@
+"""The IPD's held-out opponents: the strategies of the Axelrod library, in Axelrod's engine.
+
+`opponents()` lists them (minus those Axelrod classifies as cheating, i.e. inspecting or
+manipulating source or state, and those it marks long-running) as built-in opponents that the
+arena's `duel` plays in Axelrod's own match engine, our policy wrapped as an Axelrod player.
+
+Generality here is a round robin's: a policy matches or exceeds a strategy when its mean payoff
+against the field is at least that strategy's mean payoff in a tournament of all held-out
+strategies plus the policy (self-play left out). The strategies' games among themselves do not
+depend on the policy; they are played once per settings and kept in a cache file.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from arenas.policy.policy_arena import BuiltinOpponent
+
+INSTALL_HINT = "pip install 'redqueen[policy]' (installs axelrod)"
+REFERENCE_SEEDS = 5
+
+
+class HeldoutUnavailable(RuntimeError):
+    """Axelrod is not installed: one line saying how to get it."""
+
+
+def require_axelrod() -> None:
+    if importlib.util.find_spec("axelrod") is None:
+        raise HeldoutUnavailable(f"the IPD held-out opponents need the Axelrod library: {INSTALL_HINT}")
+
+
+def opponents(arena) -> list[BuiltinOpponent]:
+    """Axelrod's held-out strategies as built-in opponents (asked of a held-out worker, which has
+    Axelrod imported, so the parent never pays for importing it)."""
+    require_axelrod()
+    answer = arena.pool(arena.builtin_game_module).query("heldout")
+    return [_opponent(name, answer["version"]) for name in answer["names"]]
+
+
+def _opponent(name: str, version: str) -> BuiltinOpponent:
+    digest = hashlib.sha256(f"axelrod {version} {name}".encode()).hexdigest()
+    return BuiltinOpponent(name=name, digest=digest, source=f"# Axelrod {version} strategy: {name}\n",
+                           key=name)
+
+
+# ---- round-robin generality ---------------------------------------------------------------------
+def tournament_summary(arena, results, opponents: Sequence[BuiltinOpponent],
+                       reference_seeds: Sequence[int]) -> dict:
+    """Generality of a policy from its duel results against `opponents` (a DuelResults, opponent
+    order as given) and the strategies' games among themselves (played or read from the cache)."""
+    count = len(opponents)
+    if count == 0:
+        raise ValueError("tournament generality needs at least one opponent")
+    reference = reference_payoffs(arena, opponents, reference_seeds)
+    policy_mean = float(np.mean(results.fitness_a))
+    others = reference.sum(axis=1)                       # diagonal is zero: no self-play
+    opponent_means = (others + np.asarray(results.fitness_b, float)) / count
+    matched = policy_mean >= opponent_means - 1e-9
+    return {
+        "generality": float(matched.mean()),
+        "policy_mean_payoff": policy_mean,
+        "rank": int(1 + (opponent_means > policy_mean + 1e-9).sum()),
+        "players": count + 1,
+        "per_opponent": [{"opponent": o.name, "tournament_mean_payoff": float(m), "matched": bool(x),
+                          "payoff": float(fa), "opponent_payoff": float(fb)}
+                         for o, m, x, fa, fb in zip(opponents, opponent_means, matched,
+                                                    results.fitness_a, results.fitness_b)],
+    }
+
+
+def tournament_generality(arena, program, seeds: Sequence[int], opponents_: Sequence | None = None,
+                          reference_seeds: Sequence[int] | None = None) -> dict:
+    """Play `program` against the held-out strategies over `seeds`, then summarise as above.
+    Reference games use `reference_seeds` (default: the first {REFERENCE_SEEDS} of `seeds`)."""
+    field = list(opponents_) if opponents_ is not None else opponents(arena)
+    results = arena.duel(program, field, seeds)
+    reference_seeds = list(reference_seeds) if reference_seeds is not None else list(seeds)[:REFERENCE_SEEDS]
+    summary = tournament_summary(arena, results, field, reference_seeds)
+    if getattr(results, "details", None):
+        summary["faults"] = results.details.get("faults", [])
+    return summary
+
+
+def reference_payoffs(arena, field: Sequence[BuiltinOpponent], seeds: Sequence[int]) -> np.ndarray:
+    """payoff[i, j]: mean payoff per turn of strategy i against strategy j (0 on the diagonal)."""
+    seeds = [int(s) for s in seeds]
+    cache = _ReferenceCache(arena.game_options, seeds)
+    names = [o.name for o in field]
+    missing = [(i, j) for i in range(len(field)) for j in range(i + 1, len(field))
+               if cache.get(names[i], names[j]) is None]
+    if missing:
+        played = arena.play_pairings([(field[i].contestant, field[j].contestant) for i, j in missing], seeds)
+        for (i, j), outcome in zip(missing, played):
+            cache.put(names[i], names[j], float(outcome.scores_a.mean()), float(outcome.scores_b.mean()))
+        cache.save()
+    payoff = np.zeros((len(field), len(field)))
+    for i in range(len(field)):
+        for j in range(i + 1, len(field)):
+            payoff[i, j], payoff[j, i] = cache.get(names[i], names[j])
+    return payoff
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("REDQUEEN_CACHE", Path.home() / ".cache" / "redqueen"))
+
+
+class _ReferenceCache:
+    """Payoffs of Axelrod strategy pairs for one (turns, noise, seeds, axelrod version), in JSON."""
+
+    def __init__(self, options: dict, seeds: list[int]):
+        version = _axelrod_version()
+        key = json.dumps({"options": options, "seeds": seeds, "axelrod": version}, sort_keys=True)
+        self.path = cache_dir() / f"ipd-axelrod-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+        self.pairs: dict[str, list[float]] = {}
+        self.key = key
+        if self.path.is_file():
+            try:
+                self.pairs = json.loads(self.path.read_text())["pairs"]
+            except (ValueError, KeyError, OSError):
+                self.pairs = {}
+
+    def get(self, a: str, b: str):
+        if f"{a}\t{b}" in self.pairs:
+            return tuple(self.pairs[f"{a}\t{b}"])
+        if f"{b}\t{a}" in self.pairs:
+            pb, pa = self.pairs[f"{b}\t{a}"]
+            return pa, pb
+        return None
+
+    def put(self, a: str, b: str, payoff_a: float, payoff_b: float) -> None:
+        self.pairs[f"{a}\t{b}"] = [payoff_a, payoff_b]
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"key": json.loads(self.key), "pairs": self.pairs}))
+        temporary.replace(self.path)
+
+
+def _axelrod_version() -> str:
+    from importlib.metadata import version
+    return version("axelrod")
