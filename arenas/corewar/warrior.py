@@ -16,7 +16,7 @@ class Warrior:
     `code` is a read-only int32 array of shape (length, 6) (see `instruction`), fields stored
     unsigned modulo `coresize`. `start` is the ORG/END offset. `pin` is the PIN value, or None
     for private P-space. Equality and hashing use only the assembled content
-    (code, start, pin, coresize), never the name or the file it came from.
+    (code, start, pin, coresize), never the name or the file it came from (nor `warnings`).
     """
     code: np.ndarray
     start: int = 0
@@ -26,6 +26,7 @@ class Warrior:
     pin: int | None = None
     coresize: int = 8000
     filename: str = "<string>"
+    warnings: tuple[str, ...] = field(default=(), compare=False)   # the assembler's, one line each
     _digest: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -1,0 +1,49 @@
+"""Redcode tokens, split the way pMARS 0.9.2 splits them (token.c).
+
+Source text is handled as Latin-1 strings: one character per byte, so that line-length limits
+and character classes count bytes exactly as pMARS's C code does. Character classes are those of
+the C locale: only ASCII letters, digits and the six ASCII blanks count; every byte >= 0x80 is an
+unrecognised single-character token.
+
+A token is a run of digits, an identifier (letter or '_' followed by letters, digits, '_'), or one
+punctuation character; '&&' and '||' are two-character operators.
+"""
+from __future__ import annotations
+
+import re
+
+# Token kinds, after pMARS's token classes.
+NONE, ADDRESS, COMMA, COMMENT, DOT, OPERATOR, WORD, NUMBER, AMPERSAND, OTHER = range(10)
+
+SPACES = " \t\n\v\f\r"          # C isspace() in the C locale
+MODE_SYMBOLS = "#$@<>*{}"        # addressing modes, in encoding order
+OPERATOR_SYMBOLS = "()/+-%!="   # expression characters that are not also mode symbols
+
+_TOKEN = re.compile(r"[ \t\n\v\f\r]*(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||.))?", re.S)
+
+_SINGLE = {c: OPERATOR for c in OPERATOR_SYMBOLS}
+_SINGLE.update({c: ADDRESS for c in MODE_SYMBOLS})
+_SINGLE.update({"&&": OPERATOR, "||": OPERATOR, "&": AMPERSAND, ";": COMMENT, ",": COMMA, ".": DOT})
+
+
+def next_token(text: str, pos: int) -> tuple[int, str, int]:
+    """(kind, token, position after it) of the token at or after `pos` (blanks skipped)."""
+    match = _TOKEN.match(text, pos)
+    number, word, single = match.groups()
+    if number is not None:
+        return NUMBER, number, match.end()
+    if word is not None:
+        return WORD, word, match.end()
+    if single is not None:
+        return _SINGLE.get(single, OTHER), single, match.end()
+    return NONE, "", match.end()
+
+
+def is_space_at(text: str, pos: int) -> bool:
+    """C's isspace(text[pos]), with the end of the string reading as NUL."""
+    return pos < len(text) and text[pos] in SPACES
+
+
+def is_alpha_at(text: str, pos: int) -> bool:
+    """C's isalpha(text[pos]) in the C locale."""
+    return pos < len(text) and ("a" <= text[pos] <= "z" or "A" <= text[pos] <= "Z")
