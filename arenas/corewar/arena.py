@@ -19,7 +19,7 @@ import numpy as np
 
 from redqueen.arena import Arena, Descriptor, DuelResults, Evaluation, ProgramError, Prompts
 
-from .instruction import OP, format_instruction
+from .instruction import OP
 from .settings import Settings
 from .warrior import Warrior
 
@@ -73,11 +73,9 @@ class CoreWarArena(Arena):
         return RedcodeProgram(source, warrior)
 
     def listing(self, program: RedcodeProgram) -> str:
-        """The assembled warrior in pMARS's load-file notation."""
-        warrior = program.warrior
-        lines = [f"ORG {warrior.start}"]
-        lines += [format_instruction(row, self.settings.coresize) for row in warrior.code]
-        return "\n".join(lines) + "\n"
+        """The assembled warrior as `pmars -r 0` lists it."""
+        from .assembler import listing
+        return listing(program.warrior)
 
     def initial_programs(self) -> list[RedcodeProgram]:
         path = PROGRAMS / "imp.red"

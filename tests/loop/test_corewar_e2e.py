@@ -46,7 +46,7 @@ def test_builtin_run_champions_exports_and_listings(tmp_path, pmars):
         warrior = arena.parse(path.read_text(), origin=str(path)).warrior
         assert (code == warrior.code).all() and start == warrior.start   # ... as the same program
         assert warrior.digest == champion["digest"]
-    assert stored_listings[0].startswith("ORG ")
+    assert all(listing.startswith('Program "') for listing in stored_listings)
 
     for args in (["runs"], ["rounds", "1"], ["champions", "1"], ["show", str(champions[0]["program_id"])],
                  ["failures", "1"], ["calls", "1"]):
