@@ -632,3 +632,70 @@ def play_batch(pool_core, pool_offset, pool_length, pool_entry, members, pindex,
                     n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
                     separation, pssize, permutate, overrun_limit, score[b], survived[b],
                     fitness[b], lifetime[b], spawned_out[b], covered_out[b])
+
+
+class Machine:
+    """A MARS to drive by hand: load instructions anywhere, start processes, execute a few
+    instructions, inspect core and queues. For tests and debugging; battles use `play_battle`.
+
+    Warriors take turns in index order starting with warrior 0; all warriors are alive while
+    they have processes (start at least one process per warrior before stepping)."""
+
+    def __init__(self, settings, n_warriors=1, pspace_index=None, pspace_size=None):
+        self.settings = settings
+        self.n = n_warriors
+        from .battle import pspace_size as pmars_pspace_size
+        self.pssize = pspace_size or pmars_pspace_size(settings)
+        pindex = np.asarray(pspace_index if pspace_index is not None else range(n_warriors), np.int64)
+        template = np.zeros(1, dtype=core_dtype(settings.coresize))
+        (self.core, self.queue, self.qcap, self.wstate, self.reg, self.pspace,
+         self.visited) = new_state(n_warriors, settings.coresize, settings.maxprocesses, pindex,
+                                   int(pindex.max()) + 1, self.pssize, template)
+        self.score = np.zeros(n_warriors * (2 * n_warriors - 1), dtype=np.int64)
+        clear_core(self.core, settings.coresize)
+        for i in range(n_warriors):
+            self.wstate[i * W_FIELDS + W_COUNT] = 0
+            self.wstate[i * W_FIELDS + W_NEXT] = (i + 1) % n_warriors
+        self.reg[:] = (0, n_warriors - 1, n_warriors, n_warriors * settings.maxcycles, 0)
+
+    def load(self, address, code):
+        """Write (n, 6) code rows (see `instruction`) at `address` onwards."""
+        from .battle import core_rows
+        for k, row in enumerate(core_rows(code)):
+            cell = (address + k) % self.settings.coresize
+            self.core[cell * CELL:(cell + 1) * CELL] = row
+
+    def spawn(self, warrior, address):
+        """Queue a new process for `warrior` at `address`."""
+        ws = warrior * W_FIELDS
+        count = self.wstate[ws + W_COUNT]
+        self.queue[warrior * self.qcap + (self.wstate[ws + W_HEAD] + count) % self.qcap] = address
+        self.wstate[ws + W_COUNT] = count + 1
+
+    def step(self, steps=1):
+        """Execute up to `steps` instructions; returns how many ran."""
+        return execute(self.core, self.settings.coresize, self.queue, self.qcap,
+                       self.settings.maxprocesses, self.wstate, self.reg, self.pspace, self.pssize,
+                       self.score, self.n, self.visited, 0, steps)
+
+    def cell(self, address):
+        """(op, modifier, a_mode, a, b_mode, b) of the cell at `address`."""
+        ins, modes, a, b = (int(v) for v in self.core[address * CELL:(address + 1) * CELL])
+        return ins >> 3, ins & 7, modes >> 3, a, modes & 7, b
+
+    def processes(self, warrior):
+        """The warrior's queued process addresses, next to run first."""
+        ws = warrior * W_FIELDS
+        head, count = self.wstate[ws + W_HEAD], self.wstate[ws + W_COUNT]
+        return [int(self.queue[warrior * self.qcap + (head + k) % self.qcap]) for k in range(count)]
+
+    def pspace_cell(self, warrior, address):
+        ws = warrior * W_FIELDS
+        return int(_pspace_get(self.pspace, self.wstate, self.pssize, ws, address))
+
+    @property
+    def alive(self):
+        return int(self.reg[R_ALIVE])
+
+    def turns(self, warrior):
+        return int(self.wstate[warrior * W_FIELDS + W_TURNS])
