@@ -58,8 +58,7 @@ def source_pin(path) -> int | None:
 def pmars_load(pmars: str, path, options=()) -> Warrior:
     """One warrior assembled by pMARS with these options (e.g. ["-s", "800"])."""
     coresize = int(options[list(options).index("-s") + 1]) if "-s" in options else 8000
-    out = subprocess.run([pmars, "-r", "0", *options, str(path)], capture_output=True, text=True,
-                         timeout=60).stdout
+    out = pmars_run(pmars, ["-r", "0", *options, str(path)], timeout=60)
     warriors = parse_listing(out, coresize, pins=[source_pin(path)])
     if not warriors:
         raise ValueError(f"pMARS did not assemble {path}")
@@ -67,8 +66,9 @@ def pmars_load(pmars: str, path, options=()) -> Warrior:
 
 
 def pmars_run(pmars: str, args, timeout=600) -> str:
-    return subprocess.run([pmars, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout).stdout
+    """pMARS's stdout; bytes that are not UTF-8 (names in Latin-1) kept as surrogate escapes."""
+    out = subprocess.run([pmars, *map(str, args)], capture_output=True, timeout=timeout).stdout
+    return out.decode("utf-8", "surrogateescape")
 
 
 def pmars_many(pmars: str, arg_lists, workers: int = 2) -> list[str]:
