@@ -4,6 +4,7 @@ Options have pMARS 0.9.2's letters, ranges and defaults, and for the same option
 output is byte-for-byte pMARS's. Only click is imported at start-up; the assembler and the
 compiled simulator load inside the commands.
 """
+import contextlib
 import sys
 
 import click
@@ -86,7 +87,7 @@ def assemble(file, coresize, cycles, processes, length, distance, pspace):
     settings = _settings(coresize, cycles, processes, length, distance, pspace, rounds=1, warriors=1)
     from .assembler import listing
     (warrior,) = _assemble_all([file], settings)
-    click.echo(listing(warrior), nl=False)
+    _write(listing(warrior))
 
 
 @click.command("battle")
@@ -133,7 +134,14 @@ def battle(files, rounds, coresize, cycles, processes, length, distance, pspace,
         out.extend(listing(w) for w in warriors)
     if rounds:
         out.append(_play(warriors, settings, rounds, position, fixed_series, permutate, formula, koth, sort))
-    click.echo("".join(out), nl=False)
+    _write("".join(out))
+
+
+def _write(text: str):
+    """Text to stdout as the bytes it came from (names may hold bytes that are not UTF-8)."""
+    stream = click.get_binary_stream("stdout")
+    stream.write(text.encode("utf-8", "surrogateescape"))
+    stream.flush()
 
 
 def _play(warriors, settings, rounds, position, fixed_series, permutate, formula, koth, sort) -> str:
@@ -148,9 +156,25 @@ def _play(warriors, settings, rounds, position, fixed_series, permutate, formula
         seed = placement.checksum_seed([w.code for w in warriors])
     else:
         seed = placement.clock_seed()
-    result = play(warriors, settings, rounds=rounds, seed=seed, permutate=permutate, formula=formula,
-                  overrun_limit=UNLIMITED)
+    with _numba_without_blas():
+        result = play(warriors, settings, rounds=rounds, seed=seed, permutate=permutate,
+                      formula=formula, overrun_limit=UNLIMITED)
     return result.pmars_output(koth=koth, sort=sort)
+
+
+@contextlib.contextmanager
+def _numba_without_blas():
+    """Numba's first compile or cache load imports scipy.linalg (over half a second) only to
+    learn whether BLAS is there for np.dot. The MARS needs no BLAS: hide it meanwhile."""
+    hidden = "scipy.linalg.cython_blas"
+    added = hidden not in sys.modules
+    if added:
+        sys.modules[hidden] = None      # makes `import scipy.linalg.cython_blas` fail fast
+    try:
+        yield
+    finally:
+        if added and sys.modules.get(hidden, 0) is None:
+            del sys.modules[hidden]
 
 
 commands = [assemble, battle]
