@@ -8,6 +8,7 @@ model behind an OpenAI-compatible endpoint.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -45,7 +46,9 @@ def tfidf_svd(documents: Sequence[Sequence[str]], dimensions: int = 32, seed: in
     components = min(dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1)
     if components < 1:
         return matrix.toarray()
-    return TruncatedSVD(n_components=components, random_state=seed).fit_transform(matrix)
+    with warnings.catch_warnings():     # identical documents: the explained-variance ratio is 0/0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return TruncatedSVD(n_components=components, random_state=seed).fit_transform(matrix)
 
 
 def model_embeddings(texts: Sequence[str], model: str, base_url: str | None = None,
