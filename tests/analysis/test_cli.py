@@ -139,3 +139,16 @@ def test_reference_set_of_the_drq_study(shared_warriors, archive_db):
     report = json.loads(result.stdout)
     assert report["opponents"] + len(report["skipped"]) == len(list(directory.glob("*.red")))
     assert all(item["reason"] for item in report["skipped"])
+
+
+def test_worker_processes_give_the_same_results(tmp_path):
+    """--jobs 2 spreads the games over worker processes; the numbers do not change."""
+    reports = []
+    for jobs in (1, 2):
+        result = redqueen("eval", CLASSICS / "blizzard.red", CLASSICS / "glance.red", *FAST, "--seeds", "3",
+                          "--jobs", jobs, "--json", "-q", "--db", tmp_path / f"jobs{jobs}.db")
+        assert result.returncode == 0, result.stderr
+        reports.append(json.loads(result.stdout))
+    assert reports[0]["games_played"] == reports[1]["games_played"] > 0
+    for one, two in zip(reports[0]["programs"], reports[1]["programs"]):
+        assert one["per_opponent"] == two["per_opponent"]
