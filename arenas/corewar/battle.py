@@ -301,13 +301,15 @@ class BatchResult:
 
 
 def batch_battle(pool: WarriorPool, members, seeds, rounds: int = 1, permutate: bool = False,
-                 overrun_limit: int | None = None, threads: int | None = None) -> BatchResult:
+                 overrun_limit: int | None = None, threads: int | None = None,
+                 scheduler: str = "threads") -> BatchResult:
     """Play battle b between pool warriors `members[b]` (an int array (battles, n); every battle
     has the same number of warriors) from pMARS seed `seeds[b]`, all in parallel.
 
     For "candidate c against opponent set O over seeds S": members = [[c, *O] for c, s in ...],
     one row per (candidate, seed). Each battle has its own P-space. `threads` caps the worker
-    threads (default: all cores)."""
+    threads (default: all cores). `scheduler`: "threads" hands small chunks of battles to
+    threads as they free up (battles differ in length); "prange" splits them evenly up front."""
     from . import mars
 
     settings = pool.settings
@@ -327,16 +329,21 @@ def batch_battle(pool: WarriorPool, members, seeds, rounds: int = 1, permutate: 
     pindex = np.asarray([m[0] for m in maps], dtype=np.int64).reshape(battles, n)
     n_pspaces = np.asarray([m[1] for m in maps], dtype=np.int64)
     outputs = _allocate_outputs((battles,), rounds, n)
-    _run_parallel(mars.play_batch, threads, pool.core, pool.offset, pool.length, pool.entry, members,
-                  pindex, n_pspaces, seeds, rounds, settings.coresize, settings.maxcycles,
-                  settings.maxprocesses, settings.mindistance, pspace_size(settings), permutate,
-                  _overrun(overrun_limit, settings, n), *outputs)
+    args = (pool.core, pool.offset, pool.length, pool.entry, members, pindex, n_pspaces, seeds, rounds,
+            settings.coresize, settings.maxcycles, settings.maxprocesses, settings.mindistance,
+            pspace_size(settings), permutate, _overrun(overrun_limit, settings, n), *outputs)
+    if scheduler == "prange":
+        _run_prange(mars.play_batch, threads, *args)
+    elif scheduler == "threads":
+        _run_threads(mars.play_range, battles, threads, args)
+    else:
+        raise ValueError(f"unknown scheduler {scheduler!r} (threads or prange)")
     table, survived, fitness, lifetime, spawned, coverage = outputs
     return BatchResult(members, seeds, table.reshape(battles, n, 2 * n - 1), survived.astype(bool),
                        fitness, lifetime, spawned, coverage)
 
 
-def _run_parallel(kernel, threads, *args):
+def _run_prange(kernel, threads, *args):
     import numba
     previous = numba.get_num_threads()
     if threads:
@@ -345,3 +352,18 @@ def _run_parallel(kernel, threads, *args):
         kernel(*args)
     finally:
         numba.set_num_threads(previous)
+
+
+def _run_threads(kernel, battles, threads, args):
+    """Chunks of battles to a thread pool; the kernel releases the GIL."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+    threads = min(threads or os.cpu_count() or 1, max(battles, 1))
+    if threads <= 1 or battles <= 1:
+        kernel(0, battles, *args)
+        return
+    chunk = max(1, battles // (threads * 8))
+    with ThreadPoolExecutor(threads) as executor:
+        for future in [executor.submit(kernel, start, min(start + chunk, battles), *args)
+                       for start in range(0, battles, chunk)]:
+            future.result()

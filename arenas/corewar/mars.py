@@ -699,3 +699,15 @@ class Machine:
 
     def turns(self, warrior):
         return int(self.wstate[warrior * W_FIELDS + W_TURNS])
+
+
+@njit(cache=True, nogil=True)
+def play_range(start, stop, pool_core, pool_offset, pool_length, pool_entry, members, pindex,
+               n_pspaces, seeds, rounds, coresize, maxcycles, maxprocesses, separation, pssize,
+               permutate, overrun_limit, score, survived, fitness, lifetime, spawned_out, covered_out):
+    """Battles start..stop-1 of a batch, one after the other, without the GIL (for threads)."""
+    for b in range(start, stop):
+        play_battle(pool_core, pool_offset, pool_length, pool_entry, members[b], pindex[b],
+                    n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
+                    separation, pssize, permutate, overrun_limit, score[b], survived[b],
+                    fitness[b], lifetime[b], spawned_out[b], covered_out[b])

@@ -205,13 +205,14 @@ def test_survival_fitness_shares():
 
 # ---- batches --------------------------------------------------------------------------------
 
-def test_batch_matches_single_battles():
+@pytest.mark.parametrize("scheduler", ["threads", "prange"])
+def test_batch_matches_single_battles(scheduler):
     warriors = [IMP, SITTER, SUICIDE, SPLITTER, COUNTER]
     pool = WarriorPool(warriors, SMALL)
     rng = np.random.default_rng(0)
     members = np.asarray([rng.choice(len(warriors), size=3, replace=False) for _ in range(24)])
     seeds = rng.integers(0, 10**6, size=len(members))
-    batch = batch_battle(pool, members, seeds, rounds=4)
+    batch = batch_battle(pool, members, seeds, rounds=4, threads=2, scheduler=scheduler)
     for b, (row_, seed) in enumerate(zip(members, seeds)):
         single = battle([warriors[i] for i in row_], SMALL, rounds=4, seed=int(seed))
         assert batch.score_table[b].tolist() == single.score_table.tolist()
