@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .asm_diag import Diagnostics
 from .asm_expr import DIV_ZERO, OK, OVERFLOW, Evaluator
-from .asm_lines import SourceLine
+from .asm_lines import ScratchBuffer, SourceLine
 from .asm_tokens import COMMENT, NONE, WORD, is_alpha_at, is_space_at, next_token, SPACES
 from .instruction import OPCODES
 
@@ -63,7 +63,8 @@ class Buffer:
 
 class Expander:
     def __init__(self, lines: list[SourceLine], predefined: dict[str, int],
-                 evaluator: Evaluator, diag: Diagnostics, max_instructions: int):
+                 evaluator: Evaluator, diag: Diagnostics, max_instructions: int,
+                 scratch: ScratchBuffer | None = None):
         self.symbols: dict[str, list[Symbol]] = {}
         for name, value in predefined.items():
             self._define([name], Symbol(TEXT, lines=[SourceLine(str(value), 0, "")]))
@@ -76,6 +77,7 @@ class Expander:
         self.assert_seen = False
         self.work = 0
         self.lines, self.index = lines, 0   # the line being read, in its sequence
+        self.scratch = scratch or ScratchBuffer()   # pMARS's `buf`, see asm_lines
 
     # ---- driver -------------------------------------------------------------------------------
     def run(self) -> list[tuple[str, SourceLine]]:
@@ -148,6 +150,7 @@ class Expander:
                 pos = after
                 continue
             word = token.upper()
+            self.scratch.put(word)
             if word in ("ROF", "FOR", "EQU") or word in OPERATION_NAMES or token == "CURLINE":
                 return_now, state, pos = self._keyword(word, token, text, after, dest, state)
                 if return_now:
@@ -164,8 +167,8 @@ class Expander:
                         self._fail("RECERR", f"Recursive reference of label '{token}'")
                     state = self._substitute(symbol, text, after, dest, state)
                 elif state > LABELS:
-                    self._append(dest, self._symbol_value(symbol, state)
-                                 + (" " if is_space_at(text, after) else ""))
+                    self._append(dest, self._scratch_value(self._symbol_value(symbol, state),
+                                                           text, after))
                 else:
                     self.diag.warning("IDNERR", f"Ignored, redefinition of label '{token}'", self.line)
                     return FAILED
@@ -204,7 +207,7 @@ class Expander:
                 return True, NOTHING, after
             if state <= LABELS:
                 self._fail("MISC", "CURLINE is a reserved keyword")
-            self._append(dest, str(self.count) + (" " if is_space_at(text, after) else ""))
+            self._append(dest, self._scratch_value(str(self.count), text, after))
             return False, state, after
         if self.skipping:                       # EQU or an operation
             return True, NOTHING, after
@@ -218,6 +221,13 @@ class Expander:
         if not dest.add(piece):
             self._fail("BUFERR", "Buffer overflow. Substitution is too complex")
 
+    def _scratch_value(self, value: str, text: str, after: int) -> str:
+        """A value as pMARS prints it into its scratch buffer, with a blank if one follows."""
+        self.scratch.put(value)
+        if is_space_at(text, after):
+            self.scratch.append(" ")
+        return self.scratch.read()
+
     def _symbol_value(self, symbol: Symbol, state: int) -> str:
         if symbol.kind == COUNTER:
             return f"{symbol.value:02d}"
@@ -229,9 +239,11 @@ class Expander:
         """`name&counter&counter...`: paste FOR counter values (two digits) onto the name."""
         while after < len(text) and text[after] == "&" and is_alpha_at(text, after + 1):
             _kind, name, after = next_token(text, after + 1)
+            self.scratch.put(name)
             symbol = self.lookup(name)
             if symbol is None or symbol.kind != COUNTER:
                 self._fail("CATERR", f"Unable to derefer and concatenate symbol '{name}'")
+            self.scratch.put(f"{symbol.value:02d}")
             token += f"{symbol.value:02d}"
             if len(token) > BUFFER_LIMIT:
                 self._fail("BUFERR", "Buffer overflow. Substitution is too complex")
@@ -239,11 +251,17 @@ class Expander:
 
     # ---- constructs ---------------------------------------------------------------------------
     def _instruction(self, word: str, text: str, after: int, dest: Buffer) -> int:
-        """An opcode or ORG/END/PIN: copy it with what is glued to it, then its operands."""
+        """An opcode or ORG/END/PIN: copy it with what is glued to it, then its operands.
+
+        Like pMARS, the copy goes through the scratch buffer, and when nothing but the end of
+        the line follows the glued characters it is not terminated: old bytes come along."""
         glued = after
         while glued < len(text) and text[glued] not in SPACES:
             glued += 1
-        self._append(dest, word + text[after:glued] + (" " if glued < len(text) else ""))
+        self.scratch.write(len(word), text[after:glued], terminate=False)
+        if glued < len(text):
+            self.scratch.write(len(word) + glued - after, " ")
+        self._append(dest, self.scratch.read())
         operation = OPERATION_NAMES[word]
         found = self.scan(text, glued, dest, VALUE if operation < N_OPCODES else PSEUDO)
         if found == FAILED:

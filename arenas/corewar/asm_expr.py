@@ -21,7 +21,6 @@ OK, OVERFLOW, BAD, DIV_ZERO = 0, 1, -1, -2
 # Two-character operators and the two internal ones; one-character operators are themselves.
 EQUAL, NOT_EQUAL, AT_LEAST, AT_MOST, AND, OR = "==", "!=", ">=", "<=", "&&", "||"
 IDENTITY = "identity"       # the right-identity operator of the first call
-INVALID = "invalid"         # an operator pMARS fails to read (a lone & | = !): a bad expression
 
 _PRECEDENCE = {"*": 5, "/": 5, "%": 5, "+": 4, "-": 4, "<": 3, ">": 3,
                EQUAL: 3, NOT_EQUAL: 3, AT_LEAST: 3, AT_MOST: 3, AND: 2, OR: 1}
@@ -80,17 +79,21 @@ class Evaluator:
         return self._char() in ("", ")")
 
     def _operator(self):
-        """Read a binary operator. Like pMARS, a lone & | = ! swallows the next character."""
+        """Read a binary operator.
+
+        A lone & | = or ! is a pMARS slip: it swallows the next character and leaves the
+        operator variable unset. In the pMARS binary that variable then holds 0, which is its
+        code for ==, so `8000 = 11` reads as `8000 == 1` followed by nothing."""
         first, second = self._char(), self._char(1)
         if first in ("&", "|", "=", "!"):
             self._pos += 2
             pairs = {"&": "&", "|": "|", "=": "=", "!": "="}
-            return first + second if second == pairs[first] else INVALID
+            return first + second if second == pairs[first] else EQUAL
         self._pos += 1
         if first in ("<", ">") and second == "=":
             self._pos += 1
             return first + "="
-        return first or INVALID
+        return first
 
     def _value(self) -> int:
         """A number, register, parenthesised expression, or a unary - ! + applied to one."""
@@ -144,7 +147,10 @@ class Evaluator:
         if prec1 >= prec2:
             if prec2 >= prev_prec or prec1 <= prev_prec:
                 return self._eval(prec1, self._calc(left, right, op1), op2)
-            self._saved_op = op2                # finished by a caller of lower precedence
+            # The caller of lower precedence finishes with op2. pMARS codes == as 0, the same
+            # as "no saved operator", so a saved == is lost and the rest reads as left over:
+            # `1+2*3==7` is a bad expression in pMARS.
+            self._saved_op = None if op2 == EQUAL else op2
             return self._calc(left, right, op1)
         result = self._calc(left, self._eval(prec1, right, op2), op1)
         if self._saved_op is not None and _precedence(self._saved_op) >= prev_prec:

@@ -6,6 +6,11 @@ pMARS reads with fgets into a 256-byte buffer, so:
 - a line ending in a backslash continues on the next line (even inside a comment).
 Each resulting line counts for the line numbers in messages.
 
+pMARS reads each line into one static buffer that its first pass later reuses as scratch space,
+and in one case (an opcode with characters glued to it at the very end of a line, e.g.
+`dat.b#2`) it copies that buffer without a terminating NUL, so bytes left over from earlier lines
+follow the glued text. `ScratchBuffer` models that buffer so the result is the same.
+
 Lines whose first token is a comment are directives: `;name`, `;author`, `;assert` (kept for the
 next pass), `;redcode` (the first one discards everything read so far, a second one ends the
 source), and our own `;strategy` (collected; pMARS ignores it). Other comments are dropped. Any
@@ -21,6 +26,42 @@ LINE_BYTES = 255        # pMARS's buffer holds 255 characters and the terminatin
 _LINE_ENDS = "\n\r\0"
 
 
+class ScratchBuffer:
+    """pMARS's 256-byte line buffer `buf`, as it is left by reading and by the first pass."""
+
+    SIZE = LINE_BYTES + 1
+
+    def __init__(self):
+        self.data = bytearray(self.SIZE)
+
+    def write(self, at: int, text: str, terminate: bool = True):
+        """Write `text` (and a NUL) at `at`, like strcpy/sprintf/fgets into buf + at."""
+        raw = text.encode("latin-1") + (b"\0" if terminate else b"")
+        raw = raw[:max(0, self.SIZE - at)]
+        self.data[at:at + len(raw)] = raw
+
+    def put(self, text: str):
+        self.write(0, text)
+
+    def append(self, text: str):
+        self.write(self.length(), text)
+
+    def length(self) -> int:
+        end = self.data.find(0)
+        return self.SIZE if end < 0 else end
+
+    def read(self) -> str:
+        """The C string in the buffer (up to its first NUL)."""
+        return self.data[:self.length()].decode("latin-1")
+
+    def cut_comment(self, start: int = 0):
+        """pMARS's nocmnt(buf + start): a NUL at the first ';' of the string from `start`."""
+        end = self.length()
+        semicolon = self.data.find(b";", start, end)
+        if start <= end and semicolon >= 0:
+            self.data[semicolon] = 0
+
+
 @dataclass(frozen=True)
 class SourceLine:
     text: str           # what the assembler works on (Latin-1, one char per byte)
@@ -34,6 +75,7 @@ class Source:
     name: str = "Unknown"
     author: str = "Anonymous"
     strategy: list[str] = field(default_factory=list)
+    scratch: ScratchBuffer = field(default_factory=ScratchBuffer)
     unterminated_continuation: bool = False     # last line ended in '\\' at end of file
 
 
@@ -44,7 +86,7 @@ def read_source(data: str) -> Source:
     count = 0
     pos = 0
     while True:
-        line, pos, continued_at_eof = _read_line(data, pos)
+        line, pos, continued_at_eof = _read_line(data, pos, source.scratch)
         count += 1
         number = count & 0xFFFF                 # pMARS counts lines in an unsigned short
         kind, _token, after = next_token(line, 0)
@@ -55,6 +97,7 @@ def read_source(data: str) -> Source:
                 redcode_seen = True
                 source.lines.clear()
         elif kind != NONE:
+            source.scratch.cut_comment()
             source.lines.append(SourceLine(line.split(";", 1)[0], number, line))
         if continued_at_eof:
             source.unterminated_continuation = True
@@ -63,10 +106,11 @@ def read_source(data: str) -> Source:
     return source
 
 
-def _read_line(data: str, pos: int) -> tuple[str, int | None, bool]:
+def _read_line(data: str, pos: int, scratch: ScratchBuffer) -> tuple[str, int | None, bool]:
     """One line as pMARS's reading loop builds it: (line, position of the next line or None at
     the end of the data, whether the last line ended in a backslash continuation)."""
     line = ""
+    scratch.data[0] = 0
     if pos >= len(data):                        # fgets finds nothing: one last empty line
         return line, None, False
     while True:
@@ -75,15 +119,18 @@ def _read_line(data: str, pos: int) -> tuple[str, int | None, bool]:
         end = newline + 1 if newline >= 0 else min(pos + room, len(data))
         chunk = data[pos:end]
         pos = end
+        scratch.write(len(line), chunk)         # what fgets stores
         cut = len(chunk)
         for char in _LINE_ENDS:
             found = chunk.find(char)
             if 0 <= found < cut:
                 cut = found
         line += chunk[:cut]
+        scratch.data[len(line)] = 0
         if not line.endswith("\\"):
             return line, pos, False
         line = line[:-1]                        # continued on the next line
+        scratch.data[len(line)] = 0
         if pos >= len(data):
             return line, None, True             # pMARS would wait forever for that line
 
@@ -104,5 +151,6 @@ def _directive(source: Source, line: str, after: int, number: int) -> str | None
     elif word == "STRATEGY":
         source.strategy.append(rest)
     elif word == "ASSERT":
+        source.scratch.cut_comment(pos)
         source.lines.append(SourceLine(line[:pos] + rest.split(";", 1)[0], number, line))
     return None

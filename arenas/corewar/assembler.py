@@ -102,7 +102,7 @@ def _assemble(text: str, settings: Settings, filename: str) -> Warrior:
     # pMARS evaluates its score formula first, leaving registers W and S at the warrior count.
     evaluator = Evaluator({"W": settings.warriors, "S": settings.warriors})
     expander = Expander(source.lines, predefined_constants(settings), evaluator, diag,
-                        min(settings.maxlength, MAX_INSTRUCTIONS))
+                        min(settings.maxlength, MAX_INSTRUCTIONS), source.scratch)
     encoder = Encoder(expander.symbols, evaluator, diag, settings.coresize)
     try:
         lines = expander.run()
