@@ -59,7 +59,6 @@ class _Slot:
     control: np.ndarray
     errors: object                   # the worker's stderr, a temporary file
     job: _Job | None = None
-    checking: Contestant | None = None
     beat: int = -1
     beat_time: float = field(default_factory=time.monotonic)
     compiled: int = 0
@@ -179,8 +178,7 @@ class WorkerPool:
     def check(self, contestant: Contestant, options: dict) -> tuple[str, int | None] | None:
         """None if the contestant compiles and survives a smoke game, else (reason, line)."""
         self.start()
-        slot = self.slots[0]
-        slot.checking = contestant
+        slot = self._alive(self.slots[self._home(contestant)])     # where later jobs with this A go first
         if not self._send(slot, ("check", contestant, options)):
             slot = self._replace(slot)
             return "the sandbox worker could not take the request", None
@@ -191,7 +189,6 @@ class WorkerPool:
                 self._replace(slot)
                 return f"during compilation or the smoke game: {death}", None
             if message is not None:
-                slot.checking = None
                 _, result, slot.compiled = message
                 self._recycle_if_worn(slot)
                 return result
@@ -199,7 +196,7 @@ class WorkerPool:
     def query(self, what: str):
         """Ask the game module in a worker (e.g. for the names of its built-in opponents)."""
         self.start()
-        slot = self.slots[0]
+        slot = self._alive(self.slots[0])
         if self._send(slot, ("query", what)):
             while True:
                 message, death = self._receive(slot)
@@ -248,16 +245,25 @@ class WorkerPool:
         """The next job, preferring one whose A this worker compiled before (same slot index)."""
         home = self.slots.index(slot)
         for position, job in enumerate(queue):
-            if hash(job.a[1]) % self.size == home:
+            if self._home(job.a) == home:
                 del queue[position]
                 return job
             if position > 4 * self.size:
                 break
         return queue.popleft()
 
+    def _home(self, contestant: Contestant) -> int:
+        """The worker that compiles this contestant first (stable within this process)."""
+        return hash(contestant[1]) % self.size
+
+    def _alive(self, slot: _Slot) -> _Slot:
+        """The slot's worker, or a fresh one if it died while idle (nothing to blame on anyone)."""
+        return slot if slot.process.poll() is None else self._replace(slot)
+
     def _dispatch(self, slot: _Slot, job: _Job, seeds: list[int], options: dict) -> None:
         message = ("play", job.job_id, job.a, job.pairs, list(seeds), options)
-        if not self._send(slot, message):       # the worker went away between jobs
+        slot = self._alive(slot)
+        if not self._send(slot, message):       # the worker went away just now
             slot = self._replace(slot)
             self._send(slot, message)
         slot.job = job

@@ -275,5 +275,8 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    # Run the imported module's main, not this __main__ copy: game modules raise
+    # arenas.policy.sandbox.Fault, and it must be the class the worker catches.
     import sys
-    main(sys.argv[1:])
+    from arenas.policy import sandbox
+    sandbox.main(sys.argv[1:])

@@ -170,12 +170,12 @@ class _Checker:
 
     def check_function(self, function: ast.FunctionDef) -> None:
         body = function.body[1:] if function.body and _is_docstring(function.body[0]) else function.body
-        self.locals |= _assigned_names(function)
-        for name in self.locals:
-            if name.startswith("__"):
-                self.fail(function, f"dunder name {name!r} is not allowed")
-            if name in BUILTINS or name in ("np", "numpy", self.signature.name):
-                self.fail(function, f"cannot assign to {name!r}")
+        for node in _assignments(function):
+            if node.id.startswith("__"):
+                self.fail(node, f"dunder name {node.id!r} is not allowed")
+            if node.id in BUILTINS or node.id in ("np", "numpy", self.signature.name):
+                self.fail(node, f"cannot assign to {node.id!r}")
+            self.locals.add(node.id)
         for statement in body:
             self.visit(statement)
 
@@ -184,11 +184,11 @@ class _Checker:
             self.fail(node, REFUSED[type(node)])
         if not isinstance(node, STATEMENTS + EXPRESSIONS + GLUE):
             self.fail(node, f"{_describe(node)} is not allowed")
+        for child in ast.iter_child_nodes(node):     # innermost first: the most specific reason
+            self.visit(child)
         check = getattr(self, f"check_{type(node).__name__}", None)
         if check is not None:
             check(node)
-        for child in ast.iter_child_nodes(node):
-            self.visit(child)
 
     def check_Expr(self, node: ast.Expr) -> None:
         if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
@@ -212,8 +212,9 @@ class _Checker:
             self.fail(node, f"dunder name {name!r} is not allowed")
         if isinstance(node.ctx, ast.Load) and name not in self.locals and name not in BUILTINS \
                 and name != "np":
-            hint = " (recursion is not allowed)" if name == self.signature.name else ""
-            self.fail(node, f"name {name!r} is not defined or not allowed{hint}")
+            if name == self.signature.name:
+                self.fail(node, "recursion is not allowed")
+            self.fail(node, f"name {name!r} is not allowed (use the arguments, locals, np and the allowed builtins)")
 
     def check_Attribute(self, node: ast.Attribute) -> None:
         if not isinstance(node.ctx, ast.Load):
@@ -233,6 +234,8 @@ class _Checker:
     def check_Call(self, node: ast.Call) -> None:
         function = node.func
         if isinstance(function, ast.Name):
+            if function.id == self.signature.name:
+                self.fail(node, "recursion is not allowed")
             if function.id not in BUILTINS:
                 self.fail(node, f"calling {function.id!r} is not allowed")
         elif not isinstance(function, ast.Attribute):
@@ -269,12 +272,10 @@ class _Checker:
             self.fail(target, f"cannot assign to {_describe(target)}")
 
 
-def _assigned_names(function: ast.FunctionDef) -> set[str]:
-    names = set()
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-    return names
+def _assignments(function: ast.FunctionDef) -> list[ast.Name]:
+    """Every name the function assigns to (its locals), in source order."""
+    names = [node for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)]
+    return sorted(names, key=lambda node: (node.lineno, node.col_offset))
 
 
 def _is_np_random(node: ast.AST) -> bool:
