@@ -129,6 +129,7 @@ class BattleResult:
     lifetime: np.ndarray
     spawned: np.ndarray
     coverage: np.ndarray
+    instructions: int = 0     # instructions executed in all rounds
 
     @property
     def rounds(self) -> int:
@@ -249,13 +250,13 @@ def battle(warriors: Sequence[Warrior], settings: Settings = Settings(), rounds:
     points(formula, n)   # reject a bad formula before playing
     pindex, n_pspaces = pspace_map(pool.pins)
     outputs = _allocate_outputs((), rounds, n)
-    mars.play_battle(pool.core, pool.offset, pool.length, pool.entry, np.arange(n, dtype=np.int64),
+    executed = mars.play_battle(pool.core, pool.offset, pool.length, pool.entry, np.arange(n, dtype=np.int64),
                      pindex, n_pspaces, seed, rounds, settings.coresize, settings.maxcycles,
                      settings.maxprocesses, settings.mindistance, pspace_size(settings), permutate,
                      _overrun(overrun_limit, settings, n), *outputs)
     table, survived, fitness, lifetime, spawned, coverage = outputs
     return BattleResult(warriors, settings, seed, formula, table.reshape(n, 2 * n - 1),
-                        survived.astype(bool), fitness, lifetime, spawned, coverage)
+                        survived.astype(bool), fitness, lifetime, spawned, coverage, int(executed))
 
 
 def _allocate_outputs(batch: tuple, rounds: int, n: int):

@@ -580,7 +580,8 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
     placed from the pMARS seed `seed`. Writes pMARS's per-warrior score table `score`
     (n x (2n - 1): survivals by number of survivors, then deaths by order) and per-round,
     per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`
-    and `covered_out`. P-space lives for the whole battle. Returns the final seed."""
+    and `covered_out`. P-space lives for the whole battle. Returns the number of instructions
+    executed."""
     n = members.shape[0]
     core, queue, qcap, wstate, reg, pspace, visited = new_state(n, coresize, maxprocesses, pindex,
                                                                 n_pspaces, pssize, pool_core)
@@ -591,6 +592,7 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
     permutation = np.empty(2 * span if permutate else 0, dtype=np.int64)
     perm_left = 0
     starter = 0
+    executed = 0
     for r in range(rounds):
         seed, chosen, perm_left = place_round(positions, n, seed, coresize, separation,
                                               permutation, perm_left)
@@ -598,8 +600,8 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
             starter = chosen
         load_round(core, coresize, queue, qcap, wstate, reg, visited, pool_core, pool_offset,
                    pool_length, pool_entry, members, positions, starter, maxcycles)
-        execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
-                score, n, visited, overrun_limit, -1)
+        executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
+                            score, n, visited, overrun_limit, -1)
         left = reg[R_ALIVE]
         for i in range(n):
             ws = i * W_FIELDS
@@ -618,7 +620,7 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
         survival_shares(lifetimes, maxcycles, shares)
         fitness[r, :] = shares
         starter = starter + 1 if starter + 1 < n else 0
-    return seed
+    return executed
 
 
 @njit(cache=True, nogil=True, parallel=True)
