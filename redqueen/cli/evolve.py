@@ -108,6 +108,9 @@ def evolve(ctx, **options):
         _evolve(ctx, options)
     except (ArchiveError, ConfigError, ProgramError, EndpointUnreachable, KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+        lines = message.splitlines() or [""]
+        if len(lines) > 1:                       # an assembler may report several errors
+            message = f"{lines[0]} (and {len(lines) - 1} more)"
         raise click.ClickException(message) from None
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted; continue with: redqueen evolve --resume latest --db {options['db']}", err=True)
