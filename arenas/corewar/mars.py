@@ -159,7 +159,7 @@ def _decrement(core, index, last):
 def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
             score, n_warriors, visited, overrun_limit, max_steps):
     """Run the loaded round until the budget is spent, fewer than two warriors are left
-    (none, for a one-warrior battle), or `max_steps` instructions (negative: no limit) were
+    (none, for a one-warrior battle), or `max_steps` instructions (None: no limit) were
     executed. Returns the number of instructions executed; state lives in the arrays passed.
 
     pMARS quirk kept on purpose: when a warrior dies on the last instruction of the budget with
@@ -174,7 +174,10 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
     budget = reg[R_BUDGET]
     overrun = reg[R_OVERRUN] != 0
     steps = 0
-    while budget > 0 and steps != max_steps:
+    while budget > 0:
+        if max_steps is not None:      # None (battles): Numba compiles this test away
+            if steps == max_steps:
+                break
         steps += 1
         # Fetch: pop the warrior's next process.
         ws = w * W_FIELDS
@@ -601,7 +604,7 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
         load_round(core, coresize, queue, qcap, wstate, reg, visited, pool_core, pool_offset,
                    pool_length, pool_entry, members, positions, starter, maxcycles)
         executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
-                            score, n, visited, overrun_limit, -1)
+                            score, n, visited, overrun_limit, None)
         left = reg[R_ALIVE]
         for i in range(n):
             ws = i * W_FIELDS
