@@ -134,13 +134,14 @@ def test_koth_output_of_pairs_and_multiwarrior_battles(pmars, shared_warriors):
 
 def test_pspace_warriors(pmars, shared_warriors):
     files = _corpus(shared_warriors)
-    pspace_users = [f for f in files if re.search(r"\b(ldp|stp)\b", Path(f).read_text(errors="replace"), re.I)]
-    assert pspace_users, "no P-space warriors found in the corpora"
+    pspace_users = [f for f in files if re.search(r"\b(ldp|stp|pin)\b", Path(f).read_text(errors="replace"), re.I)]
+    pin_users = [f for f in pspace_users if source_pin(f) is not None]
+    assert pspace_users and pin_users, "no P-space or PIN warriors found in the corpora"
     rng = np.random.default_rng(3)
     groups = [[f, str(rng.choice(files))] for f in pspace_users]
     groups += [[str(rng.choice(files)), f] for f in pspace_users]
     groups += [list(rng.choice(pspace_users, size=2, replace=False)) for _ in range(10)]
-    groups += [[f, f] for f in pspace_users[:5]]
+    groups += [[f, f] for f in pspace_users[:5] + pin_users]     # the same PIN: one shared P-space
     assert _compare(pmars, groups, (), 20, _positions(rng, len(groups))) == []
 
 
