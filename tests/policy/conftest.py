@@ -42,6 +42,6 @@ def axelrod_ipd():
     """An IPD arena whose held-out parts need Axelrod (skips without it)."""
     if importlib.util.find_spec("axelrod") is None:
         pytest.skip("axelrod is not installed (pip install 'redqueen[policy]')")
-    arena = IPDArena(workers=2, noise=0.05, progress=False)
+    arena = IPDArena(workers=1, noise=0.05, progress=False)
     yield arena
     arena.close()
