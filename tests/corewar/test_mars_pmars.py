@@ -134,15 +134,56 @@ def test_koth_output_of_pairs_and_multiwarrior_battles(pmars, shared_warriors):
 
 def test_pspace_warriors(pmars, shared_warriors):
     files = _corpus(shared_warriors)
-    pspace_users = [f for f in files if re.search(r"\b(ldp|stp|pin)\b", Path(f).read_text(errors="replace"), re.I)]
-    pin_users = [f for f in pspace_users if source_pin(f) is not None]
-    assert pspace_users and pin_users, "no P-space or PIN warriors found in the corpora"
+    pspace_users = [f for f in files if re.search(r"\b(ldp|stp)\b", Path(f).read_text(errors="replace"), re.I)]
+    assert pspace_users, "no P-space warriors found in the corpora"
     rng = np.random.default_rng(3)
-    groups = [[f, str(rng.choice(files))] for f in pspace_users]
-    groups += [[str(rng.choice(files)), f] for f in pspace_users]
-    groups += [list(rng.choice(pspace_users, size=2, replace=False)) for _ in range(10)]
-    groups += [[f, f] for f in pspace_users[:5] + pin_users]     # the same PIN: one shared P-space
+    groups = [[f, str(rng.choice(files))] for f in pspace_users for _ in range(4)]
+    groups += [[str(rng.choice(files)), f] for f in pspace_users for _ in range(4)]
+    groups += [[f, g] for f in pspace_users for g in pspace_users]
     assert _compare(pmars, groups, (), 20, _positions(rng, len(groups))) == []
+
+
+# Two programs: the writer stores 1 in P-space cell 5 at once; the reader looks at cell 5 on its
+# third instruction and survives only if it sees 1, that is, only when they share P-space.
+WRITER = """;redcode
+;name Writer {pin}
+;assert 1
+{pin_line}
+        stp.ab #1, #5
+loop    jmp    loop
+"""
+READER = """;redcode
+;name Reader {pin}
+;assert 1
+{pin_line}
+        nop    0, 0
+        nop    0, 0
+        ldp.ab #5, seen
+        jmn.b  loop, seen
+        dat    0, 0
+loop    jmp    loop
+seen    dat    0, 0
+"""
+
+
+def test_pin_shared_pspace(pmars, tmp_path):
+    def source(template, pin):
+        path = tmp_path / f"{template[15:21].strip()}_{pin}.red"
+        path.write_text(template.format(pin=pin, pin_line=f"        pin {pin}" if pin is not None else ""))
+        return str(path)
+
+    writer, reader = {p: source(WRITER, p) for p in (None, 0, 7)}, {p: source(READER, p) for p in (None, 0, 7, 8)}
+    groups = [[writer[7], reader[7]],                 # shared: the reader survives
+              [writer[7], reader[8]], [writer[7], reader[None]], [writer[None], reader[None]],
+              [writer[0], reader[None]],              # PIN 0 captures a later warrior without PIN
+              [reader[None], writer[0]],              # ... but not an earlier one
+              [writer[0], writer[None], reader[None]], [reader[7], writer[None], writer[7]]]
+    rng = np.random.default_rng(4)
+    results = {}
+    assert _compare(pmars, groups, (), 6, _positions(rng, len(groups)), koth=True, collect=results) == []
+    shared = results[tuple(groups[0])].splitlines()
+    assert shared[1].split()[1] == "6"                # the reader tied every round: it saw the write
+    assert results[tuple(groups[1])].splitlines()[1].split()[1] == "0"
 
 
 @pytest.mark.parametrize("options", [
