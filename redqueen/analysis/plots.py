@@ -57,6 +57,7 @@ def plot_variances(rounds: Sequence[float], series: dict[str, Sequence[float]], 
     for axes, (name, values) in zip(panels[0], series.items()):
         axes.plot(x, np.asarray(values, dtype=float), marker="o", markersize=3)
         axes.set(xlabel="round", ylabel="variance across runs", title=name)
+        axes.set_ylim(bottom=0)         # from zero: a flat series must look flat
         axes.grid(alpha=0.3)
         _integer_rounds(axes)
     figure.suptitle(title)
@@ -72,10 +73,20 @@ def plot_grid(grid, path, x_label: str, y_label: str, x_edges: Sequence[float] =
     figure, axes = plt.subplots(figsize=(6.4, 5))
     image = axes.imshow(np.ma.masked_invalid(values.T), origin="lower", cmap="viridis", aspect="auto")
     figure.colorbar(image, ax=axes, label="fitness")
+    if values.size <= 150:              # small grids: print each elite's fitness in its cell
+        for (i, j), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                axes.text(i, j, f"{value:.2f}", ha="center", va="center", fontsize=7, color="white",
+                          path_effects=[_outline()])
     axes.set(xlabel=x_label, ylabel=y_label, title=title)
     _label_bins(axes.set_xticks, axes.set_xticklabels, x_edges, values.shape[0])
     _label_bins(axes.set_yticks, axes.set_yticklabels, y_edges, values.shape[1])
     return _save(figure, path)
+
+
+def _outline():
+    from matplotlib import patheffects
+    return patheffects.withStroke(linewidth=1, foreground="black")
 
 
 def _integer_rounds(axes) -> None:
