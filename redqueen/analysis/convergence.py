@@ -83,7 +83,8 @@ def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, 
     analysis = Analysis(run_ids, rounds, generality, phenotypes, genotypes)
     analysis.report = _report(analysis, flat, results, embeddings, heldout, seeds, name, arena_options, options)
     if options.cycles:
-        analysis.report["cycles"] = [_cycles(arena, run_champions, seeds) for run_champions in champs]
+        analysis.report["cycles"] = [_cycles(arena, run["id"], run_champions, seeds)
+                                     for run, run_champions in zip(runs, champs)]
     analysis.grid = _grid(archive, arena, runs[0], options.grid_round)
     if analysis.grid:
         analysis.report["grid"] = {k: v for k, v in analysis.grid.items() if k != "values"}
@@ -142,7 +143,7 @@ def _per_round(analysis: Analysis) -> list[dict]:
     return rows
 
 
-def _cycles(arena, run_champions: list[Champion], seeds) -> dict:
+def _cycles(arena, run_id: int, run_champions: list[Champion], seeds) -> dict:
     """Beats matrix among a run's distinct champions (by the arena's duel) and its 3-cycles."""
     distinct: dict[str, Champion] = {}
     for champion in run_champions:
@@ -156,7 +157,7 @@ def _cycles(arena, run_champions: list[Champion], seeds) -> dict:
         fitness[i + 1:, i] = duel.fitness_b
     beats = beats_matrix(fitness)
     examples = [[members[k].round for k in cycle] for cycle in list_three_cycles(beats, limit=5)]
-    return dict(run=run_champions[0].run if run_champions else None, champions=n,
+    return dict(run=run_id, champions=n,
                 three_cycles=count_three_cycles(beats), triads=n * (n - 1) * (n - 2) // 6,
                 examples_by_round=examples)
 
