@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .asm_diag import Diagnostics, LineFailed
 from .asm_expand import N_OPCODES, OPERATION_NAMES, Symbol, TEXT
-from .asm_expr import DIV_ZERO, OK, OVERFLOW, Evaluator
+from .asm_expr import DIV_ZERO, MAX_DIGITS, OK, OVERFLOW, UNDEFINED, Evaluator
 from .asm_lines import SourceLine
 from .asm_tokens import ADDRESS, COMMA, DOT, NONE, NUMBER, OPERATOR, WORD, MODE_SYMBOLS, next_token
 from . import instruction as ins
@@ -205,8 +205,12 @@ class Encoder:
             symbol.visiting = False
 
     # ---- values -------------------------------------------------------------------------------
-    def _value(self, expression: str) -> tuple[int, int]:
-        status, value = self.evaluator.evaluate(expression or "0")
+    def _value(self, expression: str, follows_previous: bool = False,
+               followed_by: str = "") -> tuple[int, int]:
+        status, value = self.evaluator.evaluate(expression or "0", follows_previous, followed_by)
+        if status == UNDEFINED:
+            self._fail("UNDEFINED", f"a number of {MAX_DIGITS} digits or more: pMARS's result "
+                                    "is undefined (it crashes or computes garbage)")
         if status == DIV_ZERO:
             self._fail("DIVERR", "Division by zero")
         if status < OK:
@@ -230,8 +234,8 @@ class Encoder:
                 else:
                     self.start = value % self.coresize
             return
-        a_status, a_value = self._value(fields.a_expr)
-        b_status, b_value = self._value(fields.b_expr)
+        a_status, a_value = self._value(fields.a_expr, followed_by=fields.b_expr)
+        b_status, b_value = self._value(fields.b_expr, follows_previous=True)
         if OVERFLOW in (a_status, b_status):
             self.diag.warning("OFLERR", "Arithmetic overflow detected", self._line)
         self.rows.append([op, fields.modifier, fields.a_mode, a_value % self.coresize,

@@ -20,7 +20,7 @@ substitutions, is an error (pMARS may loop forever on some such inputs).
 from __future__ import annotations
 
 from .asm_diag import Diagnostics
-from .asm_expr import DIV_ZERO, OK, OVERFLOW, Evaluator
+from .asm_expr import DIV_ZERO, MAX_DIGITS, OK, OVERFLOW, UNDEFINED, Evaluator
 from .asm_lines import ScratchBuffer, SourceLine
 from .asm_tokens import COMMENT, NONE, WORD, is_alpha_at, is_space_at, next_token, SPACES
 from .instruction import OPCODES
@@ -313,7 +313,11 @@ class Expander:
         return state
 
     def _evaluate(self, dest: Buffer) -> tuple[int, int]:
-        return self.evaluator.evaluate(dest.text)
+        status, value = self.evaluator.evaluate(dest.text)
+        if status == UNDEFINED:
+            self._fail("UNDEFINED", f"a number of {MAX_DIGITS} digits or more: pMARS's result "
+                                    "is undefined (it crashes or computes garbage)")
+        return status, value
 
     def _for_block(self, text: str, after: int, dest: Buffer) -> int:
         counter_names = []

@@ -26,17 +26,17 @@ _SINGLE.update({c: ADDRESS for c in MODE_SYMBOLS})
 _SINGLE.update({"&&": OPERATOR, "||": OPERATOR, "&": AMPERSAND, ";": COMMENT, ",": COMMA, ".": DOT})
 
 
+_KIND_OF_GROUP = (None, NUMBER, WORD, None)
+
+
 def next_token(text: str, pos: int) -> tuple[int, str, int]:
     """(kind, token, position after it) of the token at or after `pos` (blanks skipped)."""
     match = _TOKEN.match(text, pos)
-    number, word, single = match.groups()
-    if number is not None:
-        return NUMBER, number, match.end()
-    if word is not None:
-        return WORD, word, match.end()
-    if single is not None:
-        return _SINGLE.get(single, OTHER), single, match.end()
-    return NONE, "", match.end()
+    group = match.lastindex
+    if group is None:
+        return NONE, "", match.end()
+    token = match.group(group)
+    return _KIND_OF_GROUP[group] or _SINGLE.get(token, OTHER), token, match.end()
 
 
 def is_space_at(text: str, pos: int) -> bool:
