@@ -11,11 +11,14 @@
    thread and on all cores, for both schedulers.
 3. `redqueen battle` start-up: cold (empty Numba cache: compiles) and warm.
 4. One full 80000-cycle battle (a tie), against the DRQ study's pure-Python engine's 2.5 s.
-Times are wall-clock, the best of `--repeat` runs.
+Single-thread times are CPU seconds (this process's, or its children's for pMARS and exhaust-ma:
+less disturbed by other load on the machine than wall-clock); batch and start-up times are
+wall-clock. Each figure is the best of `--repeat` runs.
 """
 import argparse
 import importlib.resources
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,11 +36,28 @@ DRQ_PYTHON_SECONDS = 2.5
 
 
 def best_of(repeat, work):
+    """Best wall-clock time of `repeat` runs, and the last value."""
     times, value = [], None
     for _ in range(repeat):
         start = time.perf_counter()
         value = work()
         times.append(time.perf_counter() - start)
+    return min(times), value
+
+
+def cpu_seconds():
+    """CPU time of this process and of its finished children."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def best_cpu_of(repeat, work):
+    """Best CPU time of `repeat` runs (single-threaded work), and the last value."""
+    times, value = [], None
+    for _ in range(repeat):
+        start = cpu_seconds()
+        value = work()
+        times.append(cpu_seconds() - start)
     return min(times), value
 
 
@@ -73,16 +93,17 @@ def run_suite_redqueen(warriors, rounds):
 
 
 def suite(args, warriors, workdir):
-    print(f"== exhaust-ma suite: 10 pairs x {args.rounds} rounds, -F 4000 (best of {args.repeat})")
+    print(f"== exhaust-ma suite: 10 pairs x {args.rounds} rounds, -F 4000 (CPU s, best of {args.repeat})")
     run_suite_redqueen(warriors, 2)            # load the compiled code first
-    ours_time, (ours, instructions) = best_of(args.repeat, lambda: run_suite_redqueen(warriors, args.rounds))
+    ours_time, (ours, instructions) = best_cpu_of(args.repeat, lambda: run_suite_redqueen(warriors, args.rounds))
     rows = [("redqueen (battle(), 1 thread)", ours_time, ours)]
     exhaust = build_exhaust(workdir)
     if exhaust:
-        rows.append(("exhaust-ma (C CLI, -O2)", *best_of(args.repeat, lambda: run_suite_external(exhaust, args.rounds))))
+        rows.append(("exhaust-ma (C CLI, -O2)",
+                     *best_cpu_of(args.repeat, lambda: run_suite_external(exhaust, args.rounds))))
     pmars = shutil.which("pmars")
     if pmars:
-        rows.append(("pMARS 0.9.2", *best_of(args.repeat, lambda: run_suite_external(pmars, args.rounds))))
+        rows.append(("pMARS 0.9.2", *best_cpu_of(args.repeat, lambda: run_suite_external(pmars, args.rounds))))
     for name, seconds, outputs in rows:
         agree = "same results" if outputs == ours else "RESULTS DIFFER"
         print(f"  {name:32s} {seconds:7.2f} s  {instructions / seconds / 1e6:7.1f} M instr/s  "
@@ -127,7 +148,7 @@ def long_battle(args, warriors):
     from arenas.corewar.battle import battle
     pair = [warriors["npaper2"], warriors["npaper2"]]
     battle(pair, rounds=1, fixed_position=4000)
-    seconds, result = best_of(args.repeat, lambda: battle(pair, rounds=1, fixed_position=4000))
+    seconds, result = best_cpu_of(args.repeat, lambda: battle(pair, rounds=1, fixed_position=4000))
     assert result.ties.tolist() == [1, 1], "expected a full-length tie"
     print(f"== one 80000-cycle battle (npaper2 vs npaper2, a tie): {seconds * 1000:.1f} ms, "
           f"{DRQ_PYTHON_SECONDS / seconds:,.0f}x the DRQ pure-Python engine's {DRQ_PYTHON_SECONDS} s")
