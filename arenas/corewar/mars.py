@@ -26,7 +26,7 @@ and Numba then skips its negative-index wraparound, which matters in this loop.
 import numpy as np
 from numba import njit, prange
 
-from .instruction import (IMMEDIATE, DIRECT, B_INDIRECT, B_PREDEC, B_POSTINC, A_INDIRECT, A_PREDEC,
+from .instruction import (IMMEDIATE, DIRECT, B_PREDEC, B_POSTINC, A_INDIRECT, A_PREDEC,
                           A_POSTINC, MOV, ADD, SUB, MUL, DIV, MOD, JMZ, JMN, DJN, CMP, SLT, SPL, DAT,
                           JMP, SEQ, SNE, NOP, LDP, STP, M_A, M_B, M_AB, M_BA, M_F, M_X, M_I, OPCODES)
 from .placement import place_round
@@ -103,14 +103,6 @@ BEHAVIOUR = _behaviour_table()
 def core_dtype(coresize: int):
     """Cells of 4 x 16 bits (a core of 8000 fits the CPU's fast caches) when every value fits."""
     return np.uint16 if coresize <= 2**16 else np.int32
-
-
-def queue_capacity(maxprocesses: int) -> int:
-    """The per-warrior queue size: the smallest power of two holding the process limit."""
-    capacity = 1
-    while capacity < maxprocesses:
-        capacity *= 2
-    return capacity
 
 
 @njit(cache=True, nogil=True)

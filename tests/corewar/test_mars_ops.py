@@ -347,4 +347,4 @@ def test_shared_pspace_keeps_own_last_result():
     assert m.pspace_cell(1, 3) == 77
     assert m.pspace_cell(0, 0) == 11 and m.pspace_cell(1, 0) == CORESIZE - 1
     m.step(2)
-    assert m.cell(309) == cell(f"DAT.F $0, $77") and m.cell(310) == cell("DAT.F $0, $-1")
+    assert m.cell(309) == cell("DAT.F $0, $77") and m.cell(310) == cell("DAT.F $0, $-1")
