@@ -7,7 +7,8 @@ the game seed; Axelrod's conventions hold (e.g. its strategies are told the matc
 import numpy as np
 from numba import njit
 
-from arenas.ipd.game import SMOKE_OPPONENT, STATS, options_of, signature, smoke_options  # noqa: F401
+# The worker asks this module for the signature and the smoke game, as for arenas.ipd.game.
+from arenas.ipd.game import SMOKE_OPPONENT, options_of, signature, smoke_options  # noqa: F401
 from arenas.policy.rng import policy_seed
 from arenas.policy.sandbox import ENGINE, SIDE, SIDE_A, SIDE_B, Fault
 

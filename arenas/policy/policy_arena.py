@@ -173,15 +173,6 @@ class PolicyArena(Arena):
                                  score_a=fitness_a.astype(float), score_b=fitness_b.astype(float),
                                  details={"faults": faults} if faults else {})
 
-    def load_directory(self, path):
-        programs, rejected = [], []
-        for file in sorted(Path(path).glob(f"*{self.program_suffix}")):
-            try:
-                programs.append(self.parse(file.read_text(errors="replace"), origin=str(file)))
-            except ProgramError as error:
-                rejected.append((str(file), str(error)))
-        return programs, rejected
-
     # ---- playing ---------------------------------------------------------------------------------
     def play(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int]) -> list[list[PairOutcome]]:
         """Every candidate (side A) against every opponent (side B) over the seeds."""

@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
     """Aggressive cut-off: head for the cell in front of the opponent while keeping enough room to live."""
     rows = np.array([-1, 0, 1, 0])

@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
     """Random safe: a random direction among those that do not crash at once."""
     rows = np.array([-1, 0, 1, 0])

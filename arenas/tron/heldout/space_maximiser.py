@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
     """Space maximiser: take the safe move whose flood-filled reachable area is largest."""
     rows = np.array([-1, 0, 1, 0])

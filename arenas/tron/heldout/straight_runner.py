@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
     """Straight runner: keep going the way it came; turn to the freer side only when blocked."""
     rows = np.array([-1, 0, 1, 0])

@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
     """Territory grabber: take the safe move that leaves the most cells closer to it than to the opponent."""
     rows = np.array([-1, 0, 1, 0])

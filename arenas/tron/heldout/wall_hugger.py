@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
     """Wall hugger: among safe moves, go where the most neighbours are walls or trails, filling space tightly."""
     rows = np.array([-1, 0, 1, 0])

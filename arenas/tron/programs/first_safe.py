@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
     """First safe: take the first free direction in the order up, right, down, left."""
     rows = np.array([-1, 0, 1, 0])
