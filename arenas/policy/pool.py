@@ -295,16 +295,17 @@ class WorkerPool:
                 self._recycle_if_worn(slot)
 
     def _on_death(self, slot: _Slot, reason: str, results, queue, seeds, progress) -> None:
+        """The pairing in play is forfeited by whoever was in control; the rest is requeued."""
         job = slot.job
-        side = self._blame(slot)
-        pair_id, _ = job.pairs[job.answered]
-        results[pair_id] = [(None, {side: reason}) for _ in seeds]
-        if progress is not None:
-            progress.update(len(seeds))
-        rest = job.pairs[job.answered + 1:]
-        if rest:
-            queue.appendleft(self._job(job.a, rest))
         slot.job = None
+        if job.answered < len(job.pairs):        # else it died after its last answer: no one to blame
+            pair_id, _ = job.pairs[job.answered]
+            results[pair_id] = [(None, {self._blame(slot): reason}) for _ in seeds]
+            if progress is not None:
+                progress.update(len(seeds))
+            rest = job.pairs[job.answered + 1:]
+            if rest:
+                queue.appendleft(self._job(job.a, rest))
         self._replace(slot)
 
     @staticmethod
