@@ -24,6 +24,7 @@ from .arena import Arena, DuelResults
 # The project's own held-out set (classic strategies written for it), beside the package.
 DEFAULT_HELDOUT_DIR = Path(__file__).resolve().parent.parent / "archive" / "heldout"
 DEFAULT_SEEDS = 20
+MAX_BATCH = 64            # opponents per duel call (times the seeds: games per batch)
 RESULT_FIELDS = ("fitness_a", "fitness_b", "wins", "ties", "losses", "score_a", "score_b")
 
 TABLE_SQL = """
@@ -174,7 +175,8 @@ def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[
     games are spread over a pool of worker processes."""
     from tqdm.auto import tqdm
     jobs = max(1, jobs)
-    chunk = max(1, min(64, max(len(t) for t in todo) // (jobs * 4) if todo else 1))
+    longest = max((len(t) for t in todo), default=0)
+    chunk = max(1, min(MAX_BATCH, longest // (jobs * 4)))   # several batches per worker, for the bar
     tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
              for indices in _chunks(list(indices_all), chunk)]
     collected: list[dict[int, dict]] = [{} for _ in programs]
@@ -194,14 +196,13 @@ def _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec):
         for p_index, indices in tasks:
             yield p_index, (indices, arena.duel(programs[p_index], [heldout.programs[i] for i in indices], seeds))
         return
-    from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
                              initargs=(spec,)) as pool:
         futures = {pool.submit(_worker_duel, (programs[p].source, f"program {p}", idx, list(seeds))): p
                    for p, idx in tasks}
-        from concurrent.futures import as_completed
         for future in as_completed(futures):
             yield futures[future], future.result()
 
