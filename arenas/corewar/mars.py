@@ -556,7 +556,7 @@ def new_state(n, coresize, maxprocesses, pindex, n_pspaces, pssize, pool_core):
     while qcap < maxprocesses:
         qcap *= 2
     core = np.empty(CELL * coresize, dtype=pool_core.dtype)
-    queue = np.zeros(n * qcap, dtype=np.int32)
+    queue = np.zeros(n * qcap, dtype=pool_core.dtype)
     wstate = np.zeros(n * W_FIELDS, dtype=np.int64)
     for i in range(n):
         wstate[i * W_FIELDS + W_PSPACE] = pindex[i]
