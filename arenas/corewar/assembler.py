@@ -112,9 +112,9 @@ def _assemble(text: str, settings: Settings, filename: str) -> Warrior:
             diag.warning("ZLNERR", "No instructions")
         else:
             encoder.encode(lines)
-            if not diag.errors and len(encoder.rows) != expander.count:
-                diag.errors.append((None, "a multi-line EQU used inside an operand: pMARS's "
-                                          "result is undefined for this source"))
+            # A multi-line EQU inside an operand makes pMARS count an instruction it never
+            # writes; its cell is whatever malloc returned, in practice zeros (MOV.A #0, #0).
+            encoder.rows += [[0] * N_COLUMNS] * (expander.count - len(encoder.rows))
             if not diag.errors and not 0 <= encoder.start < expander.count:
                 diag.warning("OFSERR", "Execution starts from outside of the program")
     except (Abandoned, LineFailed):
