@@ -99,3 +99,12 @@ def test_bad_invocations_get_one_clear_line(args, message):
     code, out, err = run([*REDQUEEN, "battle", "-b", *args])
     assert code != 0 and out == b"" and "Traceback" not in err
     assert message in err
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("formula", ["W*W-1/S", "W-S-1", "2*W-S*S+7%S", "W*(S+1)-S*S/2", "S==1&&W>2",
+                                     "!S+4", "1+2*3-4*S+W*W/3", "S<2||W>=3"])
+def test_score_formulas_evaluate_as_in_pmars(pmars, formula):
+    args = ["-b", "-r", "20", "-F", "2000", "-=", formula, WARRIORS["fixed"], WARRIORS["jaguar"], WARRIORS["stalker"]]
+    theirs, ours = both(pmars, args)
+    assert theirs and ours == theirs
