@@ -16,7 +16,7 @@ from .asm_diag import Diagnostics, LineFailed
 from .asm_expand import N_OPCODES, OPERATION_NAMES, Symbol, TEXT
 from .asm_expr import DIV_ZERO, MAX_DIGITS, OK, OVERFLOW, UNDEFINED, Evaluator
 from .asm_lines import SourceLine
-from .asm_tokens import ADDRESS, COMMA, DOT, NONE, NUMBER, OPERATOR, WORD, MODE_SYMBOLS, next_token
+from .asm_tokens import ADDRESS, COMMA, DOT, MODE_SYMBOLS, NONE, NUMBER, OPERATOR, WORD, tokenize
 from . import instruction as ins
 
 # Machine states, after pMARS's stateCol.
@@ -102,35 +102,40 @@ class Encoder:
 
     def _run(self, fields: Fields, text: str, state: int) -> int:
         """Run the machine over `text` from `state`; return the state it stops in."""
-        pos = 0
+        tokens = tokenize(text)
+        index = 0
         while True:
-            kind, token, after = next_token(text, pos)
+            kind, token = tokens[index][:2] if index < len(tokens) else (NONE, "")
             if state == OPCODE:
                 fields.complete = False
                 operation = OPERATION_NAMES.get(token.upper()) if kind == WORD else None
                 if operation is None:
                     self._fail("EXPERR", "Missing 'opcode'")
                 fields.operation = operation
-                state, pos = (AFTER_OPCODE if operation < N_OPCODES else B_EXPRESSION), after
+                state = AFTER_OPCODE if operation < N_OPCODES else B_EXPRESSION
+                index += 1
             elif state in (AFTER_OPCODE, A_OPERAND, B_OPERAND):
                 fields.complete = False
                 if kind == NONE:
                     return state
                 expression_state = B_EXPRESSION if state == B_OPERAND else A_EXPRESSION
                 if kind == DOT and state == AFTER_OPCODE:
-                    state, pos = MODIFIER, after
+                    state = MODIFIER
+                    index += 1
                 elif kind == ADDRESS:
                     if state == B_OPERAND:
                         fields.b_mode = MODE_SYMBOLS.index(token)
                     else:
                         fields.a_mode = MODE_SYMBOLS.index(token)
-                    state, pos = expression_state, after
+                    state = expression_state
+                    index += 1
                 elif kind in (NUMBER, OPERATOR):
                     state = expression_state                # read the token again there
                 elif kind == WORD:
                     symbol = self._lookup(token)
                     if symbol is not None:
-                        state, pos = self._substitute(fields, symbol, token, state), after
+                        state = self._substitute(fields, symbol, token, state)
+                        index += 1
                     elif len(token) == 1:
                         state = expression_state            # a register
                     else:
@@ -146,18 +151,20 @@ class Encoder:
                 modifier = MODIFIER_NAMES.get(token.upper()) if kind == WORD else None
                 if modifier is None:
                     self._fail("EXPERR", "Missing 'modifier'")
-                fields.modifier, state, pos = modifier, A_OPERAND, after
+                fields.modifier, state = modifier, A_OPERAND
+                index += 1
             else:                                           # A_EXPRESSION or B_EXPRESSION
                 if kind == NONE:
                     return state
+                index += 1
                 if kind == COMMA and state == A_EXPRESSION:
-                    state, pos = B_OPERAND, after
+                    state = B_OPERAND
                     continue
                 if kind == WORD:
                     symbol = self._lookup(token)
                     if symbol is not None:
                         last = self._substitute(fields, symbol, token, state)
-                        state, pos = (B_EXPRESSION if state == B_EXPRESSION else last), after
+                        state = B_EXPRESSION if state == B_EXPRESSION else last
                         continue
                     if len(token) > 1:
                         self._fail("SNFERR", f"Undefined label or symbol: '{token}'")
@@ -169,7 +176,6 @@ class Encoder:
                     self._fail("APPERR", f"Improper placement of '{token}'")
                 self._extend(fields, state, token)
                 fields.complete = True
-                pos = after
 
     def _extend(self, fields: Fields, state: int, token: str):
         current = fields.a_expr if state == A_EXPRESSION else fields.b_expr

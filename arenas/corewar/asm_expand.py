@@ -22,7 +22,8 @@ from __future__ import annotations
 from .asm_diag import Diagnostics
 from .asm_expr import DIV_ZERO, MAX_DIGITS, OK, OVERFLOW, UNDEFINED, Evaluator
 from .asm_lines import ScratchBuffer, SourceLine
-from .asm_tokens import COMMENT, NONE, WORD, is_alpha_at, is_space_at, next_token, SPACES
+from .asm_tokens import (COMMENT, SPACES, WORD, first_token_at, is_alpha_at, is_space_at,
+                         next_token, tokenize)
 from .instruction import OPCODES
 
 # What a scan found, after pMARS's trav2 codes; the order matters (<= LABELS: at line start).
@@ -31,6 +32,7 @@ FAILED, NOTHING, LABELS, VALUE, INSTRUCTION, PSEUDO, FOR_BLOCK, ROF_MARK = -1, 0
 PSEUDO_OPS = ("ORG", "END", "PIN")
 OPERATION_NAMES = {name: number for number, name in enumerate(OPCODES + PSEUDO_OPS)}
 N_OPCODES = len(OPCODES)
+KEYWORDS = frozenset(("ROF", "FOR", "EQU", *OPERATION_NAMES))
 END_OP = OPERATION_NAMES["END"]
 
 TEXT, COUNTER, LABEL = "text", "counter", "label"
@@ -133,10 +135,12 @@ class Expander:
     # ---- the scanner (pMARS's trav2) ------------------------------------------------------------
     def scan(self, text: str, pos: int, dest: Buffer, state: int) -> int:
         """Scan `text` from `pos` into `dest`; `state` says what came before on the line."""
-        while True:
-            kind, token, after = next_token(text, pos)
-            if kind == NONE:
-                return state
+        tokens = tokenize(text)
+        index = first_token_at(tokens, pos) if pos else 0
+        count, length = len(tokens), len(text)
+        while index < count:
+            kind, token, _start, after = tokens[index]
+            index += 1
             if kind == COMMENT:                     # only `;assert` lines get here
                 if state == NOTHING and not self.skipping:
                     self._check_assert(text, after, dest)
@@ -147,19 +151,19 @@ class Expander:
                 if state <= LABELS:
                     self._fail("TOKERR", f"Unrecognized or improper placement of token: '{token}'")
                 self._append(dest, token)
-                pos = after
                 continue
             word = token.upper()
-            self.scratch.put(word)
-            if word in ("ROF", "FOR", "EQU") or word in OPERATION_NAMES or token == "CURLINE":
-                return_now, state, pos = self._keyword(word, token, text, after, dest, state)
+            self.scratch.record(word)
+            if word in KEYWORDS or token == "CURLINE":
+                return_now, state = self._keyword(word, token, text, after, dest, state)
                 if return_now:
                     return state
                 continue
             if self.skipping:
-                pos, state = after, NOTHING
+                state = NOTHING
                 continue
-            token, after = self._concatenate(token, text, after)
+            if after < length and text[after] == "&":
+                token, index, after = self._concatenate(token, tokens, index, text, after)
             symbol = self.lookup(token)
             if symbol is not None:
                 if symbol.kind == TEXT:
@@ -176,57 +180,58 @@ class Expander:
                 if len(self.pending) >= GROUP_LIMIT:
                     self._fail("GRPERR", f"Too many labels for a declaration (last: '{token}')")
                 self.pending.append(token)
-                if after < len(text) and text[after] == ":":
-                    after += 1                  # a colon after a label
+                if after < length and text[after] == ":":
+                    index += 1                  # a colon right after a label is dropped
                 state = LABELS
             else:
-                if is_space_at(text, after) and len(token) < BUFFER_LIMIT:
+                if after < length and text[after] in SPACES and len(token) < BUFFER_LIMIT:
                     token += " "
                 self._append(dest, token)
-            pos = after
+        return state
 
     def _keyword(self, word, token, text, after, dest, state):
-        """ROF, FOR, CURLINE, EQU and operation names: (return now?, state, position)."""
+        """ROF, FOR, CURLINE, EQU and operation names: (return now?, state)."""
         misplaced = f"Improper placement of '{token}'"
         if word == "ROF":
             if self.skipping:
                 self.skipping -= 1
-                return True, FAILED, after
+                return True, FAILED
             if state <= LABELS:
-                return True, ROF_MARK, after
+                return True, ROF_MARK
             self._fail("APPERR", misplaced)
         if word == "FOR":
             if self.skipping:
                 self.skipping += 1
-                return True, FAILED, after
+                return True, FAILED
             if state <= LABELS:
-                return True, self._for_block(text, after, dest), after
+                return True, self._for_block(text, after, dest)
             self._fail("APPERR", misplaced)
         if token == "CURLINE":                  # case-sensitive, unlike the others
             if self.skipping:
-                return True, NOTHING, after
+                return True, NOTHING
             if state <= LABELS:
                 self._fail("MISC", "CURLINE is a reserved keyword")
             self._append(dest, self._scratch_value(str(self.count), text, after))
-            return False, state, after
+            return False, state
         if self.skipping:                       # EQU or an operation
-            return True, NOTHING, after
+            return True, NOTHING
         if state > LABELS:
             self._fail("APPERR", misplaced)
         if word == "EQU":
-            return True, self._define_text(text, after), after
-        return True, self._instruction(word, text, after, dest), after
+            return True, self._define_text(text, after)
+        return True, self._instruction(word, text, after, dest)
 
     def _append(self, dest: Buffer, piece: str):
-        if not dest.add(piece):
+        if len(dest.text) + len(piece) > BUFFER_LIMIT:
             self._fail("BUFERR", "Buffer overflow. Substitution is too complex")
+        dest.text += piece
 
     def _scratch_value(self, value: str, text: str, after: int) -> str:
         """A value as pMARS prints it into its scratch buffer, with a blank if one follows."""
-        self.scratch.put(value)
         if is_space_at(text, after):
-            self.scratch.append(" ")
-        return self.scratch.read()
+            value += " "
+        self.scratch.record(value)
+        return value
 
     def _symbol_value(self, symbol: Symbol, state: int) -> str:
         if symbol.kind == COUNTER:
@@ -235,19 +240,21 @@ class Expander:
             return str(symbol.value)            # ORG/END/PIN take absolute addresses
         return str(symbol.value - self.count)
 
-    def _concatenate(self, token: str, text: str, after: int) -> tuple[str, int]:
-        """`name&counter&counter...`: paste FOR counter values (two digits) onto the name."""
+    def _concatenate(self, token: str, tokens, index: int, text: str, after: int):
+        """`name&counter&counter...`: paste FOR counter values (two digits) onto the name.
+        Returns the name, the index of the next token and the position after the last one."""
         while after < len(text) and text[after] == "&" and is_alpha_at(text, after + 1):
-            _kind, name, after = next_token(text, after + 1)
-            self.scratch.put(name)
+            _kind, name, _start, after = tokens[index + 1]      # skip the '&'
+            index += 2
+            self.scratch.record(name)
             symbol = self.lookup(name)
             if symbol is None or symbol.kind != COUNTER:
                 self._fail("CATERR", f"Unable to derefer and concatenate symbol '{name}'")
-            self.scratch.put(f"{symbol.value:02d}")
+            self.scratch.record(f"{symbol.value:02d}")
             token += f"{symbol.value:02d}"
             if len(token) > BUFFER_LIMIT:
                 self._fail("BUFERR", "Buffer overflow. Substitution is too complex")
-        return token, after
+        return token, index, after
 
     # ---- constructs ---------------------------------------------------------------------------
     def _instruction(self, word: str, text: str, after: int, dest: Buffer) -> int:
@@ -258,6 +265,7 @@ class Expander:
         glued = after
         while glued < len(text) and text[glued] not in SPACES:
             glued += 1
+        self.scratch.put(word)
         self.scratch.write(len(word), text[after:glued], terminate=False)
         if glued < len(text):
             self.scratch.write(len(word) + glued - after, " ")

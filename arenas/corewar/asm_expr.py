@@ -14,6 +14,8 @@ the `Evaluator`, i.e. through one warrior's assembly, as in pMARS.
 """
 from __future__ import annotations
 
+import re
+
 LONG_MAX = 2 ** 63 - 1
 LONG_MIN = -(2 ** 63)
 
@@ -114,13 +116,10 @@ class _NoStack(_Stack):
 
 
 _NO_STACK = _NoStack()
-_LONE_OPERATOR_CHARS = frozenset("&|=!")
-_CONSTANT_CACHE: dict[str, tuple[int, int]] = {}     # expressions without registers
+_MAY_READ_STACK = re.compile(r"[&|=!]")          # a lone operator is possible
+_MAY_USE_REGISTERS = re.compile(r"[A-Za-z&|=!]")  # ... or a register: no caching
+_CONSTANT_CACHE: dict[str, tuple[int, int]] = {}  # results of the other expressions
 _CACHE_LIMIT = 50_000
-
-
-def _has_letters_or_lone_operators(text: str) -> bool:
-    return not text.isdigit() and any(c.isalpha() or c in _LONE_OPERATOR_CHARS for c in text)
 
 
 class Evaluator:
@@ -146,17 +145,19 @@ class Evaluator:
         `follows_previous`: pMARS evaluates this right after the previous expression, from the
         same place (the B field after the A field), so it may see that one's stack bytes;
         `followed_by` is the expression that will follow this one that way, if any."""
-        needs_stack = any(c in _LONE_OPERATOR_CHARS for c in text + followed_by)
         if not follows_previous:
             self._model.reset()
-        if not needs_stack and not _has_letters_or_lone_operators(text):
+        needs_stack = bool(_MAY_READ_STACK.search(followed_by)) if followed_by else False
+        if not needs_stack:
             cached = _CONSTANT_CACHE.get(text)
-            if cached is None:
-                cached = self._run(text, _NO_STACK)
-                if len(_CONSTANT_CACHE) >= _CACHE_LIMIT:
+            if cached is not None:
+                return cached
+            if not _MAY_USE_REGISTERS.search(text):
+                cached = _CONSTANT_CACHE[text] = self._run(text, _NO_STACK)
+                if len(_CONSTANT_CACHE) > _CACHE_LIMIT:
                     _CONSTANT_CACHE.clear()
-                _CONSTANT_CACHE[text] = cached
-            return cached
+                return cached
+            needs_stack = bool(_MAY_READ_STACK.search(text))
         return self._run(text, self._model if needs_stack else _NO_STACK)
 
     def _run(self, text: str, stack: _Stack) -> tuple[int, int]:

@@ -43,6 +43,13 @@ class ScratchBuffer:
     def put(self, text: str):
         self.write(0, text)
 
+    def record(self, text: str):
+        """A strcpy of `text` whose only later effect can be on stale bytes. Those are read only
+        after an opcode and at least one glued character, i.e. from byte 4 on, so shorter
+        strings (most of them) can be skipped."""
+        if len(text) >= 4:
+            self.write(0, text)
+
     def append(self, text: str):
         self.write(self.length(), text)
 

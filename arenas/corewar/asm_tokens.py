@@ -19,7 +19,7 @@ SPACES = " \t\n\v\f\r"          # C isspace() in the C locale
 MODE_SYMBOLS = "#$@<>*{}"        # addressing modes, in encoding order
 OPERATOR_SYMBOLS = "()/+-%!="   # expression characters that are not also mode symbols
 
-_TOKEN = re.compile(r"[ \t\n\v\f\r]*(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||.))?", re.S)
+_TOKEN = re.compile(r"[ \t\n\v\f\r]*(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||[^ \t\n\v\f\r]))?")
 
 _SINGLE = {c: OPERATOR for c in OPERATOR_SYMBOLS}
 _SINGLE.update({c: ADDRESS for c in MODE_SYMBOLS})
@@ -37,6 +37,42 @@ def next_token(text: str, pos: int) -> tuple[int, str, int]:
         return NONE, "", match.end()
     token = match.group(group)
     return _KIND_OF_GROUP[group] or _SINGLE.get(token, OTHER), token, match.end()
+
+
+_SCAN = re.compile(r"([ \t\n\v\f\r]*)(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||[^ \t\n\v\f\r]))")
+_TOKENS_CACHE: dict[str, list] = {}
+_CACHE_LIMIT = 20_000
+
+
+def tokenize(text: str) -> list[tuple[int, str, int, int]]:
+    """Every token of `text` as (kind, token, start, end), as repeated next_token calls from
+    the start would give them. Scanning resumes only at token boundaries or blanks, so these
+    are also the tokens from any such position. Cached: FOR bodies and EQU texts recur."""
+    tokens = _TOKENS_CACHE.get(text)
+    if tokens is None:
+        tokens, pos = [], 0
+        for blanks, number, word, single in _SCAN.findall(text):
+            start = pos + len(blanks)
+            if number:
+                kind, token = NUMBER, number
+            elif word:
+                kind, token = WORD, word
+            else:
+                kind, token = _SINGLE.get(single, OTHER), single
+            pos = start + len(token)
+            tokens.append((kind, token, start, pos))
+        if len(_TOKENS_CACHE) >= _CACHE_LIMIT:
+            _TOKENS_CACHE.clear()
+        _TOKENS_CACHE[text] = tokens
+    return tokens
+
+
+def first_token_at(tokens: list[tuple[int, str, int, int]], pos: int) -> int:
+    """Index of the first token that starts at or after `pos`."""
+    index = 0
+    while index < len(tokens) and tokens[index][2] < pos:
+        index += 1
+    return index
 
 
 def is_space_at(text: str, pos: int) -> bool:

@@ -5,7 +5,6 @@ a seeded sample of generated sources is also checked against pMARS's verdicts an
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
