@@ -74,7 +74,7 @@ class WarriorPool:
         lengths = [w.length for w in self.warriors]
         self.offset = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if lengths else np.zeros(0, np.int64)
         self.length = np.asarray(lengths, dtype=np.int64)
-        self.entry = np.asarray([w.start for w in self.warriors], dtype=np.int64)
+        self.entry = np.asarray([w.start % settings.coresize for w in self.warriors], dtype=np.int64)
         cells = [core_rows(w.code) for w in self.warriors]
         from .mars import core_dtype
         flat = np.concatenate(cells) if cells else np.zeros((0, 4), np.int32)

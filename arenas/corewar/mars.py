@@ -114,6 +114,13 @@ def _pspace_get(pspace, wstate, pssize, ws, address):
 
 
 @njit(cache=True, nogil=True)
+def _pspace_load(pspace, wstate, pssize, ws, address, coresize):
+    """A P-space value for a core field. Only a last result can reach the core size (when
+    every one of `coresize` warriors survives); it is wrapped so that addresses stay in core."""
+    return _pspace_get(pspace, wstate, pssize, ws, address) % coresize
+
+
+@njit(cache=True, nogil=True)
 def _pspace_set(pspace, wstate, pssize, ws, address, value):
     cell = address % pssize
     if cell == 0:
@@ -444,13 +451,13 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
             if aa < bb and ab < ba:
                 target = _skip(pc, coresize)
         elif kind == LDP_A:
-            core[_ix(pb + AF)] = _pspace_get(pspace, wstate, pssize, ws, aa)
+            core[_ix(pb + AF)] = _pspace_load(pspace, wstate, pssize, ws, aa, coresize)
         elif kind == LDP_B:
-            core[_ix(pb + BF)] = _pspace_get(pspace, wstate, pssize, ws, ab)
+            core[_ix(pb + BF)] = _pspace_load(pspace, wstate, pssize, ws, ab, coresize)
         elif kind == LDP_AB:
-            core[_ix(pb + BF)] = _pspace_get(pspace, wstate, pssize, ws, aa)
+            core[_ix(pb + BF)] = _pspace_load(pspace, wstate, pssize, ws, aa, coresize)
         elif kind == LDP_BA:
-            core[_ix(pb + AF)] = _pspace_get(pspace, wstate, pssize, ws, ab)
+            core[_ix(pb + AF)] = _pspace_load(pspace, wstate, pssize, ws, ab, coresize)
         elif kind == STP_A:
             _pspace_set(pspace, wstate, pssize, ws, ba, aa)
         elif kind == STP_B:
@@ -534,7 +541,9 @@ def load_round(core, coresize, queue, qcap, wstate, reg, visited, pool_core, poo
         length = pool_length[warrior] * CELL
         destination = positions[i] * CELL
         core[destination:destination + length] = pool_core[source:source + length]
-        queue[i * qcap] = positions[i] + pool_entry[warrior]
+        # Modulo the core: a start outside the program (pMARS warns) may point past the end,
+        # where pMARS reads outside its core array (and may crash); here it wraps around.
+        queue[i * qcap] = (positions[i] + pool_entry[warrior]) % coresize
         ws = i * W_FIELDS
         wstate[ws + W_HEAD] = 0
         wstate[ws + W_COUNT] = 1

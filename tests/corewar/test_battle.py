@@ -230,3 +230,11 @@ def test_bad_requests_are_refused():
         battle([IMP, IMP], Settings(), seed=1)                # assembled for 800
     with pytest.raises(ValueError, match="too small"):
         battle([IMP] * 3, SMALL.with_(coresize=50, mindistance=20), seed=1)
+
+
+def test_start_outside_the_program_wraps_around_core():
+    # ORG -1 (stored as coresize - 1) at position 780 starts at 779: an empty DAT, so it dies
+    # at once (pMARS reads past its core array there; here the address wraps).
+    behind = warrior("JMP.B $0, $0", start=SMALL.coresize - 1)
+    result = battle([SITTER, behind], SMALL, rounds=1, fixed_position=780)
+    assert result.survived.tolist() == [[True, False]] and result.lifetime[0, 1] == 1
