@@ -134,5 +134,6 @@ def _assemble(text: str, settings: Settings, filename: str) -> Warrior:
 
 
 def _text(latin1: str) -> str:
-    """Metadata text back from bytes-as-Latin-1 to Unicode (UTF-8, invalid bytes replaced)."""
-    return latin1.encode("latin-1").decode("utf-8", "replace")
+    """Metadata text back from bytes-as-Latin-1 to Unicode: UTF-8, with bytes that are not
+    UTF-8 kept as lone surrogates, so `.encode("utf-8", "surrogateescape")` restores them."""
+    return latin1.encode("latin-1").decode("utf-8", "surrogateescape")

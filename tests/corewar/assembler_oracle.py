@@ -57,7 +57,7 @@ def pmars_outcome(pmars: str, data: bytes, options=(), timeout: float = 20) -> O
 def pmars_file_outcome(pmars: str, path, options=(), timeout: float = 20) -> Outcome:
     run = subprocess.run([pmars, "-r", "0", *options, str(path)], capture_output=True,
                          timeout=timeout)
-    stdout = run.stdout.decode("utf-8", "replace")
+    stdout = run.stdout.decode("utf-8", "surrogateescape")      # names are bytes
     accepted = run.returncode == 0 and stdout.startswith("Program")
     return Outcome(stdout if accepted else None, run.stderr.decode("utf-8", "replace"))
 

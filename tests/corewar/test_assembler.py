@@ -237,13 +237,13 @@ def test_assemble_file(tmp_path):
         assemble_file(tmp_path / "missing.red")
 
 
-def test_utf8_names_survive():
+def test_names_keep_their_bytes(tmp_path):
     assert assemble(";name Café ☕\nmov 0, 1\n").name == "Café ☕"
-    assert assemble_from_bytes(b";name caf\xe9\nmov 0, 1\n").name == "caf\ufffd"
-
-
-def assemble_from_bytes(data: bytes):
-    return assemble(data.decode("utf-8", "surrogateescape"))
+    path = tmp_path / "latin1.red"
+    path.write_bytes(b";name caf\xe9\n;author \xff\nmov 0, 1\n")
+    warrior = assemble_file(path)
+    assert warrior.name.encode("utf-8", "surrogateescape") == b"caf\xe9"
+    assert listing(warrior).encode("utf-8", "surrogateescape").startswith(b'Program "caf\xe9" (length 1) by "\xff"')
 
 
 # ---- the listing ------------------------------------------------------------------------------

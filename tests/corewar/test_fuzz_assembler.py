@@ -116,6 +116,12 @@ def test_exponential_equ_expansion_is_an_error():
     _rejected(chain + "dat e29\n")
 
 
+def test_exponential_forward_equ_expansion_is_an_error():
+    # The same, met in the encoding pass (names used before their EQU).
+    chain = "e0 equ\n" + "".join(f"e{i} equ e{i - 1} e{i - 1} e{i - 1}\n" for i in range(1, 30))
+    assert "too large" in str(_rejected("dat e29\n" + chain))
+
+
 def test_recursive_equ_is_an_error():
     assert "Recursive" in str(_rejected("a equ b+1\nb equ a+1\ndat a\n"))
 
