@@ -133,7 +133,13 @@ def battle(files, rounds, coresize, cycles, processes, length, distance, pspace,
         from .assembler import listing
         out.extend(listing(w) for w in warriors)
     if rounds:
-        out.append(_play(warriors, settings, rounds, position, fixed_series, permutate, formula, koth, sort))
+        try:
+            out.append(_play(warriors, settings, rounds, position, fixed_series, permutate, formula,
+                             koth, sort))
+        except MemoryError:
+            _write("".join(out))
+            click.echo("Error: out of memory for this core size and process limit", err=True)
+            sys.exit(1)
     _write("".join(out))
 
 
