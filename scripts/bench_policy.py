@@ -34,6 +34,13 @@ def compiled(path: Path, signature_text, game_signature):
     return compile_policy(valid.code, "policy", game_signature)
 
 
+def _buffers(seeds: list[int], width: int):
+    """Control array, seeds and result arrays of one pairing's batch of games."""
+    count = len(seeds)
+    return (np.zeros(8, np.int64), np.asarray(seeds, np.int64), np.zeros((count, width)),
+            np.zeros(count, np.int64), np.zeros(count, np.int64))
+
+
 def timed(function, repeat: int = 3) -> float:
     """Best wall time of `repeat` runs (seconds)."""
     best = float("inf")
@@ -48,14 +55,12 @@ def bench_ipd_engine(seeds: list[int]) -> tuple[int, float]:
     from arenas.ipd import game
     from arenas.ipd.arena import IPDArena
     policies = [compiled(IPD_PROGRAMS / f"{name}.py", IPDArena.signature, game.signature()) for name in CLASSICS]
-    control = np.zeros(8, np.int64)
-    stats = np.zeros(len(game.STATS))
+    control, seed_array, stats, statuses, bad = _buffers(seeds, len(game.STATS))
     pairs = list(itertools.product(policies, repeat=2))
 
     def run():
-        for a, b in pairs:
-            for seed in seeds:
-                game.match(a, b, TURNS, NOISE, seed, control, stats)
+        for a, b in pairs:        # one compiled call per pairing, as the sandbox workers do
+            game.matches(a, b, TURNS, NOISE, seed_array, control, stats, statuses, bad)
     run()                                   # warm
     return len(pairs) * len(seeds), timed(run)
 
@@ -77,14 +82,12 @@ def bench_tron_engine(seeds: list[int], size: int) -> tuple[int, float]:
     from arenas.tron import game
     from arenas.tron.arena import TronArena
     bots = [compiled(path, TronArena.signature, game.signature()) for path in sorted(TRON_BOTS.glob("*.py"))]
-    control = np.zeros(8, np.int64)
-    stats = np.zeros(len(game.STATS))
+    control, seed_array, stats, statuses, bad = _buffers(seeds, len(game.STATS))
     pairs = list(itertools.product(bots, repeat=2))
 
     def run():
         for a, b in pairs:
-            for seed in seeds:
-                game.game(a, b, size, size, seed, control, stats)
+            game.games(a, b, size, size, seed_array, control, stats, statuses, bad)
     run()
     return len(pairs) * len(seeds), timed(run)
 

@@ -7,10 +7,11 @@ the game seed; Axelrod's conventions hold (e.g. its strategies are told the matc
 import numpy as np
 from numba import njit
 
-# The worker asks this module for the signature and the smoke game, as for arenas.ipd.game.
-from arenas.ipd.game import SMOKE_OPPONENT, options_of, signature, smoke_options  # noqa: F401
+# The worker asks this module for the signature, the smoke game and how to word an invalid move,
+# as it asks arenas.ipd.game.
+from arenas.ipd.game import SMOKE_OPPONENT, invalid_move, options_of, signature, smoke_options  # noqa: F401
 from arenas.policy.rng import policy_seed
-from arenas.policy.sandbox import ENGINE, SIDE, SIDE_A, SIDE_B, Fault
+from arenas.policy.sandbox import BEAT, ENGINE, SEED_INDEX, SIDE, SIDE_A, SIDE_B, Fault
 
 EXCLUDED = ("manipulates_source", "manipulates_state", "inspects_source", "long_run_time")
 
@@ -76,7 +77,7 @@ def _policy_player_class():
             move = self.policy(mine, theirs, turn)
             self.control[SIDE] = self.outside
             if move not in (0, 1):
-                raise Fault(self.side, f"returned {move}, not 0 (cooperate) or 1 (defect)")
+                raise Fault(self.side, str(int(move)))
             return axelrod.Action.D if move else axelrod.Action.C
 
     return PolicyPlayer
@@ -101,6 +102,18 @@ def _outside_side(a, b) -> int:
     if a_builtin != b_builtin:
         return SIDE_A if a_builtin else SIDE_B
     return ENGINE
+
+
+def play_batch(a, b, seeds, options, control, stats, statuses, bad_values):
+    """Matches for `seeds` (see sandbox.Worker.play_games); an invalid move ends its match."""
+    for index, seed in enumerate(seeds):
+        control[SEED_INDEX] = index
+        control[BEAT] += 1
+        try:
+            stats[index] = play(a, b, int(seed), options, control)
+            statuses[index] = 0
+        except Fault as fault:
+            statuses[index], bad_values[index] = fault.side, int(fault.reason)
 
 
 def play(a, b, seed, options, control):

@@ -12,7 +12,14 @@ wrong: the game loops write `control[SIDE]` around every policy call.
 A game module (e.g. `arenas.ipd.game`) provides:
   signature()                         numba signature of the policy function
   warm_up()                           load or compile the game loop
-  play(a, b, seed, options, control)  one game -> tuple of floats (raise Fault for a bad move)
+  STATS                               names of a game's statistics
+  play_batch(a, b, seeds, options, control, stats, statuses, bad_values)
+                                      one game per seed, in one call: fills row i of `stats`, or
+                                      sets statuses[i] to the side (1, 2) that made an invalid
+                                      move bad_values[i]; beats control[BEAT] and sets
+                                      control[SEED_INDEX] at every game; a policy's exception
+                                      propagates (the worker resumes after that game)
+  invalid_move(value)                 how to word an invalid move
   SMOKE_OPPONENT, smoke_options(opts) the opponent and settings of the smoke game run at check
   resolve_builtin(name)               optional: a non-policy contestant (e.g. an Axelrod strategy)
   query(what)                         optional: facts only the worker can know (e.g. strategy names)
@@ -173,25 +180,38 @@ class Worker:
             self.control[PHASE], self.control[COMPILING] = IDLE, 0
 
     def play_games(self, a, b, seeds, options) -> list:
-        """One result per seed: (stats tuple or None, {side: reason} of faults)."""
-        games = []
-        for index, seed in enumerate(seeds):
-            self.control[SEED_INDEX], self.control[SIDE] = index, ENGINE
-            self.control[PHASE] = PLAY
-            self.control[BEAT] += 1
-            grant_cpu(self.limits.game_cpu)
-            games.append(self.play_one(a, b, seed, options))
+        """One result per seed: (stats tuple or None, {side: reason} of faults). Games are played
+        in batches (one compiled call); after an exception the next batch starts past its game."""
+        import numpy as np
+        seeds = np.asarray(seeds, dtype=np.int64)
+        count = len(seeds)
+        stats = np.zeros((count, len(self.game.STATS)))
+        statuses, bad_values = np.zeros(count, np.int64), np.zeros(count, np.int64)
+        failures: dict[int, dict] = {}
+        start = 0
+        while start < count:
+            stopped = self.play_batch(a, b, seeds, options, start, stats, statuses, bad_values)
+            if stopped is None:
+                break
+            index, fault = stopped
+            failures[index] = fault
+            start = index + 1
         self.control[PHASE] = IDLE
-        return games
+        return [(None, failures[i]) if i in failures
+                else (None, {int(statuses[i]): self.game.invalid_move(int(bad_values[i]))}) if statuses[i]
+                else (tuple(float(x) for x in stats[i]), {}) for i in range(count)]
 
-    def play_one(self, a, b, seed, options):
+    def play_batch(self, a, b, seeds, options, start, stats, statuses, bad_values):
+        """Games from `start` on; None when all finished, else (index, fault) of the one that raised."""
+        self.control[SIDE], self.control[PHASE], self.control[SEED_INDEX] = ENGINE, PLAY, 0
+        grant_cpu(self.limits.game_cpu * (len(seeds) - start))
         try:
-            return tuple(float(x) for x in self.game.play(a, b, seed, options, self.control)), {}
-        except Fault as fault:
-            return None, {fault.side: fault.reason}
+            self.game.play_batch(a, b, seeds[start:], options, self.control, stats[start:],
+                                 statuses[start:], bad_values[start:])
+            return None
         except Exception as error:   # raised inside a policy: IndexError, ZeroDivisionError, MemoryError...
             side = int(self.control[SIDE])
-            return None, {side: f"raised {type(error).__name__}: {_one_line(error)}"}
+            return start + int(self.control[SEED_INDEX]), {side: f"raised {type(error).__name__}: {_one_line(error)}"}
 
     def pair(self, a_contestant, b_contestant, seeds, options) -> list:
         """All games of one pairing; a contestant that does not compile forfeits them all."""
