@@ -4,7 +4,7 @@
   python scripts/bench_corewar.py [--rounds 1000] [--batch 200] [--skip-cold]
 
 1. The exhaust-ma suite (-F 4000, fixed/jaguar/stalker/npaper2, 10 pairs): redqueen's battle()
-   on one thread, exhaust-ma's C simulator (its CLI built from the C sources the package ships:
+   on one thread, with statistics (the Red Queen loop's path) and without (`redqueen battle`'s), exhaust-ma's C simulator (its CLI built from the C sources the package ships:
    its fastest honest path, with pMARS's -F placement; the cffi API plays one round per call with
    its own placement) and pMARS. Results of all three must agree.
 2. Batch throughput: independent one-round battles of the same warriors over many seeds, on one
@@ -81,11 +81,11 @@ def run_suite_external(binary, rounds):
     return outputs
 
 
-def run_suite_redqueen(warriors, rounds):
+def run_suite_redqueen(warriors, rounds, statistics=True):
     from arenas.corewar.battle import battle
     outputs, instructions = [], 0
     for a, b in PAIRS:
-        result = battle([warriors[a], warriors[b]], rounds=rounds, fixed_position=4000)
+        result = battle([warriors[a], warriors[b]], rounds=rounds, fixed_position=4000, statistics=statistics)
         outputs.append(result.pmars_output(koth=True))
         instructions += result.instructions
     return outputs, instructions
@@ -94,8 +94,11 @@ def run_suite_redqueen(warriors, rounds):
 def suite(args, warriors, workdir):
     print(f"== exhaust-ma suite: 10 pairs x {args.rounds} rounds, -F 4000 (CPU s, best of {args.repeat})")
     run_suite_redqueen(warriors, 2)            # load the compiled code first
+    run_suite_redqueen(warriors, 2, statistics=False)
     ours_time, (ours, instructions) = best_cpu_of(args.repeat, lambda: run_suite_redqueen(warriors, args.rounds))
-    rows = [("redqueen (battle(), 1 thread)", ours_time, ours)]
+    bare_time, (bare, _) = best_cpu_of(args.repeat, lambda: run_suite_redqueen(warriors, args.rounds, False))
+    rows = [("redqueen battle() with statistics", ours_time, ours),
+            ("redqueen, statistics=False (CLI)", bare_time, bare)]
     exhaust = build_exhaust(workdir)
     if exhaust:
         rows.append(("exhaust-ma (C CLI, -O2)",

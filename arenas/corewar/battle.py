@@ -233,10 +233,12 @@ def _overrun(overrun_limit, settings, n):
 
 def battle(warriors: Sequence[Warrior], settings: Settings = Settings(), rounds: int | None = None,
            seed: int | None = None, fixed_position: int | None = None, permutate: bool = False,
-           formula: str = DEFAULT_FORMULA, overrun_limit: int | None = None) -> BattleResult:
+           formula: str = DEFAULT_FORMULA, overrun_limit: int | None = None,
+           statistics: bool = True) -> BattleResult:
     """Play `rounds` rounds (default settings.rounds; with `permutate`, every combination)
     between `warriors` in this order (warrior 1 at address 0, as pMARS). Same semantics as
-    `pmars -r ROUNDS -F fixed_position [-P] ...`, or pMARS seeded internally with `seed`."""
+    `pmars -r ROUNDS -F fixed_position [-P] ...`, or pMARS seeded internally with `seed`.
+    `statistics=False` skips the per-round statistics (left zero), about 10% faster."""
     from . import mars
 
     warriors = list(warriors)
@@ -253,7 +255,7 @@ def battle(warriors: Sequence[Warrior], settings: Settings = Settings(), rounds:
     executed = mars.play_battle(pool.core, pool.offset, pool.length, pool.entry, np.arange(n, dtype=np.int64),
                      pindex, n_pspaces, seed, rounds, settings.coresize, settings.maxcycles,
                      settings.maxprocesses, settings.mindistance, pspace_size(settings), permutate,
-                     _overrun(overrun_limit, settings, n), *outputs)
+                     _overrun(overrun_limit, settings, n), True if statistics else None, *outputs)
     table, survived, fitness, lifetime, spawned, coverage = outputs
     return BattleResult(warriors, settings, seed, formula, table.reshape(n, 2 * n - 1),
                         survived.astype(bool), fitness, lifetime, spawned, coverage, int(executed))
@@ -303,7 +305,7 @@ class BatchResult:
 
 def batch_battle(pool: WarriorPool, members, seeds, rounds: int = 1, permutate: bool = False,
                  overrun_limit: int | None = None, threads: int | None = None,
-                 scheduler: str = "threads") -> BatchResult:
+                 scheduler: str = "threads", statistics: bool = True) -> BatchResult:
     """Play battle b between pool warriors `members[b]` (an int array (battles, n); every battle
     has the same number of warriors) from pMARS seed `seeds[b]`, all in parallel.
 
@@ -332,7 +334,8 @@ def batch_battle(pool: WarriorPool, members, seeds, rounds: int = 1, permutate: 
     outputs = _allocate_outputs((battles,), rounds, n)
     args = (pool.core, pool.offset, pool.length, pool.entry, members, pindex, n_pspaces, seeds, rounds,
             settings.coresize, settings.maxcycles, settings.maxprocesses, settings.mindistance,
-            pspace_size(settings), permutate, _overrun(overrun_limit, settings, n), *outputs)
+            pspace_size(settings), permutate, _overrun(overrun_limit, settings, n),
+            True if statistics else None, *outputs)
     if scheduler == "prange":
         _run_prange(mars.play_batch, threads, *args)
     elif scheduler == "threads":

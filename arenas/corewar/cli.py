@@ -164,7 +164,7 @@ def _play(warriors, settings, rounds, position, fixed_series, permutate, formula
         seed = placement.clock_seed()
     with _numba_without_blas():
         result = play(warriors, settings, rounds=rounds, seed=seed, permutate=permutate,
-                      formula=formula, overrun_limit=UNLIMITED)
+                      formula=formula, overrun_limit=UNLIMITED, statistics=False)
     return result.pmars_output(koth=koth, sort=sort)
 
 

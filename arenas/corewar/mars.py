@@ -186,8 +186,9 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
         tail = qbase + ((head + tasks) & mask)  # where this process's successor is queued
         pc = np.int64(queue[_ix(qbase + head)])
         wstate[_ix(ws + W_HEAD)] = (head + 1) & mask
-        wstate[_ix(ws + W_TURNS)] += 1
-        visited[_ix(w * coresize + pc)] = 1
+        if visited is not None:        # None: no statistics (compiled away)
+            wstate[_ix(ws + W_TURNS)] += 1
+            visited[_ix(w * coresize + pc)] = 1
 
         p = pc * CELL
         kind = BEHAVIOUR[_ix(core[_ix(p + INS)])]
@@ -579,13 +580,15 @@ def new_state(n, coresize, maxprocesses, pindex, n_pspaces, pssize, pool_core):
 @njit(cache=True, nogil=True)
 def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces,
                 seed, rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate,
-                overrun_limit, score, survived, fitness, lifetime, spawned_out, covered_out):
+                overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out,
+                covered_out):
     """A battle of several rounds between the pool warriors `members` (in command-line order),
     placed from the pMARS seed `seed`. Writes pMARS's per-warrior score table `score`
     (n x (2n - 1): survivals by number of survivors, then deaths by order) and per-round,
     per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`
-    and `covered_out`. P-space lives for the whole battle. Returns the number of instructions
-    executed."""
+    and `covered_out` (left zero when `statistics` is None: Numba then compiles a loop without
+    them, as fast as it gets for pMARS's own results). P-space lives for the whole battle.
+    Returns the number of instructions executed."""
     n = members.shape[0]
     core, queue, qcap, wstate, reg, pspace, visited = new_state(n, coresize, maxprocesses, pindex,
                                                                 n_pspaces, pssize, pool_core)
@@ -604,8 +607,12 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
             starter = chosen
         load_round(core, coresize, queue, qcap, wstate, reg, visited, pool_core, pool_offset,
                    pool_length, pool_entry, members, positions, starter, maxcycles)
-        executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
-                            score, n, visited, overrun_limit, None)
+        if statistics is None:
+            executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace,
+                                pssize, score, n, None, overrun_limit, None)
+        else:
+            executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace,
+                                pssize, score, n, visited, overrun_limit, None)
         left = reg[R_ALIVE]
         for i in range(n):
             ws = i * W_FIELDS
@@ -618,11 +625,13 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
                 wstate[ws + W_RESULT] = 0
                 survived[r, i] = 0
                 lifetimes[i] = min(wstate[ws + W_TURNS], maxcycles)
-            lifetime[r, i] = lifetimes[i]
-            spawned_out[r, i] = wstate[ws + W_SPAWNED]
-            covered_out[r, i] = visited[i * coresize:(i + 1) * coresize].sum()
-        survival_shares(lifetimes, maxcycles, shares)
-        fitness[r, :] = shares
+        if statistics is not None:
+            for i in range(n):
+                lifetime[r, i] = lifetimes[i]
+                spawned_out[r, i] = wstate[i * W_FIELDS + W_SPAWNED]
+                covered_out[r, i] = visited[i * coresize:(i + 1) * coresize].sum()
+            survival_shares(lifetimes, maxcycles, shares)
+            fitness[r, :] = shares
         starter = starter + 1 if starter + 1 < n else 0
     return executed
 
@@ -630,13 +639,13 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
 @njit(cache=True, nogil=True, parallel=True)
 def play_batch(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces,
                seeds, rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate,
-               overrun_limit, score, survived, fitness, lifetime, spawned_out, covered_out):
+               overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out, covered_out):
     """Independent battles in parallel: battle b is `members[b]` from `seeds[b]`, with P-space
     map `pindex[b]`; outputs are indexed by battle first (see `play_battle`)."""
     for b in prange(members.shape[0]):
         play_battle(pool_core, pool_offset, pool_length, pool_entry, members[b], pindex[b],
                     n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
-                    separation, pssize, permutate, overrun_limit, score[b], survived[b],
+                    separation, pssize, permutate, overrun_limit, statistics, score[b], survived[b],
                     fitness[b], lifetime[b], spawned_out[b], covered_out[b])
 
 
@@ -710,10 +719,11 @@ class Machine:
 @njit(cache=True, nogil=True)
 def play_range(start, stop, pool_core, pool_offset, pool_length, pool_entry, members, pindex,
                n_pspaces, seeds, rounds, coresize, maxcycles, maxprocesses, separation, pssize,
-               permutate, overrun_limit, score, survived, fitness, lifetime, spawned_out, covered_out):
+               permutate, overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out,
+               covered_out):
     """Battles start..stop-1 of a batch, one after the other, without the GIL (for threads)."""
     for b in range(start, stop):
         play_battle(pool_core, pool_offset, pool_length, pool_entry, members[b], pindex[b],
                     n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
-                    separation, pssize, permutate, overrun_limit, score[b], survived[b],
+                    separation, pssize, permutate, overrun_limit, statistics, score[b], survived[b],
                     fitness[b], lifetime[b], spawned_out[b], covered_out[b])

@@ -238,3 +238,13 @@ def test_start_outside_the_program_wraps_around_core():
     behind = warrior("JMP.B $0, $0", start=SMALL.coresize - 1)
     result = battle([SITTER, behind], SMALL, rounds=1, fixed_position=780)
     assert result.survived.tolist() == [[True, False]] and result.lifetime[0, 1] == 1
+
+
+def test_without_statistics_the_results_are_the_same():
+    warriors = [SPLITTER, IMP, COUNTER]
+    full = battle(warriors, SMALL, rounds=6, seed=99)
+    bare = battle(warriors, SMALL, rounds=6, seed=99, statistics=False)
+    assert bare.score_table.tolist() == full.score_table.tolist()
+    assert bare.survived.tolist() == full.survived.tolist()
+    assert bare.instructions == full.instructions
+    assert not bare.coverage.any() and not bare.fitness.any() and full.coverage.all()
