@@ -6,6 +6,8 @@ pMARS gives up and the warrior is rejected.
 """
 from __future__ import annotations
 
+from typing import NoReturn
+
 MESSAGE_LIMIT = 9       # pMARS's ERRMAX
 
 
@@ -23,7 +25,7 @@ class Diagnostics:
         self.warnings: list[tuple[int | None, str]] = []
         self._attached: set[tuple[int, str]] = set()
 
-    def error(self, kind: str, reason: str, line=None, *, abandon: bool = False):
+    def error(self, kind: str, reason: str, line=None, *, abandon: bool = False) -> NoReturn:
         """Report an error on `line` (a SourceLine or None) and raise."""
         self.errors.append((_number(line), reason))
         self._count(kind, line)

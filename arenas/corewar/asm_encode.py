@@ -10,6 +10,8 @@ A field of JMP/SPL/NOP (B is $0), and is an error for any other opcode.
 """
 from __future__ import annotations
 
+from typing import NoReturn
+
 from dataclasses import dataclass
 
 from .asm_diag import Diagnostics, LineFailed
@@ -107,75 +109,80 @@ class Encoder:
         while True:
             kind, token = tokens[index][:2] if index < len(tokens) else (NONE, "")
             if state == OPCODE:
-                fields.complete = False
-                operation = OPERATION_NAMES.get(token.upper()) if kind == WORD else None
-                if operation is None:
-                    self._fail("EXPERR", "Missing 'opcode'")
-                fields.operation = operation
-                state = AFTER_OPCODE if operation < N_OPCODES else B_EXPRESSION
+                self._opcode(fields, kind, token)
+                state = AFTER_OPCODE if fields.operation < N_OPCODES else B_EXPRESSION
                 index += 1
-            elif state in (AFTER_OPCODE, A_OPERAND, B_OPERAND):
+                continue
+            if state not in (A_EXPRESSION, B_EXPRESSION):
                 fields.complete = False
-                if kind == NONE:
-                    return state
-                expression_state = B_EXPRESSION if state == B_OPERAND else A_EXPRESSION
-                if kind == DOT and state == AFTER_OPCODE:
-                    state = MODIFIER
-                    index += 1
-                elif kind == ADDRESS:
-                    if state == B_OPERAND:
-                        fields.b_mode = MODE_SYMBOLS.index(token)
-                    else:
-                        fields.a_mode = MODE_SYMBOLS.index(token)
-                    state = expression_state
-                    index += 1
-                elif kind in (NUMBER, OPERATOR):
-                    state = expression_state                # read the token again there
-                elif kind == WORD:
-                    symbol = self._lookup(token)
-                    if symbol is not None:
-                        state = self._substitute(fields, symbol, token, state)
-                        index += 1
-                    elif len(token) == 1:
-                        state = expression_state            # a register
-                    else:
-                        self._fail("SNFERR", f"Undefined label or symbol: '{token}'")
-                elif state == AFTER_OPCODE:
-                    self._fail("APPERR", f"Improper placement of '{token}'")
-                else:
-                    self._fail("EXPERR", f"Missing '{'A' if state == A_OPERAND else 'B'}-term'")
-            elif state == MODIFIER:
-                fields.complete = False
-                if kind == NONE:
-                    return state
-                modifier = MODIFIER_NAMES.get(token.upper()) if kind == WORD else None
-                if modifier is None:
-                    self._fail("EXPERR", "Missing 'modifier'")
-                fields.modifier, state = modifier, A_OPERAND
-                index += 1
-            else:                                           # A_EXPRESSION or B_EXPRESSION
-                if kind == NONE:
-                    return state
-                index += 1
-                if kind == COMMA and state == A_EXPRESSION:
-                    state = B_OPERAND
-                    continue
-                if kind == WORD:
-                    symbol = self._lookup(token)
-                    if symbol is not None:
-                        last = self._substitute(fields, symbol, token, state)
-                        state = B_EXPRESSION if state == B_EXPRESSION else last
-                        continue
-                    if len(token) > 1:
-                        self._fail("SNFERR", f"Undefined label or symbol: '{token}'")
-                elif kind == NUMBER:
-                    if len(token) >= EXPRESSION_LIMIT:
-                        self._fail("BUFERR", "Buffer overflow. Substitution is too complex")
-                    token += " "                            # keeps 1 2 from reading as 12
-                elif not (kind == OPERATOR or (kind == ADDRESS and token in "<>*")):
-                    self._fail("APPERR", f"Improper placement of '{token}'")
-                self._extend(fields, state, token)
-                fields.complete = True
+            if kind == NONE:
+                return state
+            if state == MODIFIER:
+                state, consumed = self._modifier(fields, kind, token), True
+            elif state in (A_EXPRESSION, B_EXPRESSION):
+                state, consumed = self._expression(fields, kind, token, state), True
+            else:
+                state, consumed = self._operand_start(fields, kind, token, state)
+            index += consumed
+
+    def _opcode(self, fields: Fields, kind: int, token: str):
+        operation = OPERATION_NAMES.get(token.upper()) if kind == WORD else None
+        if operation is None:
+            self._fail("EXPERR", "Missing 'opcode'")
+        fields.operation = operation
+
+    def _modifier(self, fields: Fields, kind: int, token: str) -> int:
+        modifier = MODIFIER_NAMES.get(token.upper()) if kind == WORD else None
+        if modifier is None:
+            self._fail("EXPERR", "Missing 'modifier'")
+        fields.modifier = modifier
+        return A_OPERAND
+
+    def _operand_start(self, fields: Fields, kind: int, token: str, state: int) -> tuple[int, bool]:
+        """After the opcode (AFTER_OPCODE), the modifier (A_OPERAND) or the comma (B_OPERAND):
+        a mode, or the expression's first token (read again in the expression state)."""
+        expression_state = B_EXPRESSION if state == B_OPERAND else A_EXPRESSION
+        if kind == DOT and state == AFTER_OPCODE:
+            return MODIFIER, True
+        if kind == ADDRESS:
+            if state == B_OPERAND:
+                fields.b_mode = MODE_SYMBOLS.index(token)
+            else:
+                fields.a_mode = MODE_SYMBOLS.index(token)
+            return expression_state, True
+        if kind in (NUMBER, OPERATOR):
+            return expression_state, False
+        if kind == WORD:
+            symbol = self._lookup(token)
+            if symbol is not None:
+                return self._substitute(fields, symbol, token, state), True
+            if len(token) == 1:
+                return expression_state, False          # a register
+            self._fail("SNFERR", f"Undefined label or symbol: '{token}'")
+        if state == AFTER_OPCODE:
+            self._fail("APPERR", f"Improper placement of '{token}'")
+        self._fail("EXPERR", f"Missing '{'A' if state == A_OPERAND else 'B'}-term'")
+
+    def _expression(self, fields: Fields, kind: int, token: str, state: int) -> int:
+        """A token of the A or B expression; a comma ends the A operand."""
+        if kind == COMMA and state == A_EXPRESSION:
+            return B_OPERAND
+        if kind == WORD:
+            symbol = self._lookup(token)
+            if symbol is not None:
+                last = self._substitute(fields, symbol, token, state)
+                return B_EXPRESSION if state == B_EXPRESSION else last
+            if len(token) > 1:
+                self._fail("SNFERR", f"Undefined label or symbol: '{token}'")
+        elif kind == NUMBER:
+            if len(token) >= EXPRESSION_LIMIT:
+                self._fail("BUFERR", "Buffer overflow. Substitution is too complex")
+            token += " "                                # keeps 1 2 from reading as 12
+        elif not (kind == OPERATOR or (kind == ADDRESS and token in "<>*")):
+            self._fail("APPERR", f"Improper placement of '{token}'")
+        self._extend(fields, state, token)
+        fields.complete = True
+        return state
 
     def _extend(self, fields: Fields, state: int, token: str):
         current = fields.a_expr if state == A_EXPRESSION else fields.b_expr
@@ -247,5 +254,5 @@ class Encoder:
         self.rows.append([op, fields.modifier, fields.a_mode, a_value % self.coresize,
                           fields.b_mode, b_value % self.coresize])
 
-    def _fail(self, kind: str, reason: str):
+    def _fail(self, kind: str, reason: str) -> NoReturn:
         self.diag.error(kind, reason, self._line)

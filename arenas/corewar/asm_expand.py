@@ -19,6 +19,8 @@ substitutions, is an error (pMARS may loop forever on some such inputs).
 """
 from __future__ import annotations
 
+from typing import NoReturn
+
 from .asm_diag import Diagnostics
 from .asm_expr import DIV_ZERO, MAX_DIGITS, OK, OVERFLOW, UNDEFINED, Evaluator
 from .asm_lines import ScratchBuffer, SourceLine
@@ -103,7 +105,7 @@ class Expander:
     def _emit(self, dest: Buffer):
         self.output.append((dest.text, self.line))
 
-    def _fail(self, kind: str, reason: str):
+    def _fail(self, kind: str, reason: str) -> NoReturn:
         self.diag.error(kind, reason, self.line, abandon=True)
 
     def _spend(self):
@@ -328,12 +330,12 @@ class Expander:
         return status, value
 
     def _for_block(self, text: str, after: int, dest: Buffer) -> int:
+        """`FOR count`: repeat the lines up to the matching ROF, or skip them if count <= 0."""
         counter_names = []
         if self.pending:
             counter_names = [self.pending.pop()]    # the label just before FOR counts
             if self.pending:
                 self._define_pending(LABEL, value=self.count)
-            self.pending = []
         dest.text = ""
         self.scan(text, after, dest, VALUE)
         status, repeat = self._evaluate(dest)
@@ -347,8 +349,13 @@ class Expander:
             return FOR_BLOCK
         counter = Symbol(COUNTER, value=1)
         self._define(counter_names, counter)
+        self._repeat(repeat & 0xFFFF, counter, dest)   # pMARS counts in an unsigned short
+        self._forget(counter_names, counter)
+        return FOR_BLOCK
+
+    def _repeat(self, repeat: int, counter: Symbol, dest: Buffer):
+        """Scan the block after the current line `repeat` times, up to its ROF."""
         start = self.index
-        repeat &= 0xFFFF                            # pMARS counts in an unsigned short
         while self.going and counter.value <= repeat:
             self.index = start
             while self.going:
@@ -364,9 +371,7 @@ class Expander:
                     break
                 if found == INSTRUCTION:
                     self._emit(dest)
-            counter.value = (counter.value + 1) & 0xFFFF
-        self._forget(counter_names, counter)
-        return FOR_BLOCK
+            counter.value = (counter.value + 1) & 0xFFFF     # wraps: FOR 65535 never ends
 
     def _check_assert(self, text: str, after: int, dest: Buffer):
         _kind, token, pos = next_token(text, after)
