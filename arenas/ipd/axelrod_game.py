@@ -9,7 +9,8 @@ from numba import njit
 
 # The worker asks this module for the signature, the smoke game and how to word an invalid move,
 # as it asks arenas.ipd.game.
-from arenas.ipd.game import SMOKE_OPPONENT, invalid_move, options_of, signature, smoke_options  # noqa: F401
+from arenas.ipd.game import (SMOKE_OPPONENT, STATS, invalid_move, options_of, signature,  # noqa: F401
+                             smoke_options)
 from arenas.policy.rng import policy_seed
 from arenas.policy.sandbox import BEAT, ENGINE, SEED_INDEX, SIDE, SIDE_A, SIDE_B, Fault
 

@@ -335,9 +335,9 @@ class WorkerPool:
                 if slot.connection.poll(POLL_SECONDS if block else 0):
                     return slot.connection.recv(), None
             except (EOFError, OSError):
-                return None, _death_reason(self._exit_code(slot), self.limits, None)
+                return None, self._death(slot)
             if slot.process.poll() is not None:
-                return None, _death_reason(self._exit_code(slot), self.limits, None)
+                return None, self._death(slot)
             overdue = self._overdue(slot)
             if overdue:
                 self._kill(slot)
@@ -357,6 +357,12 @@ class WorkerPool:
         if now - slot.beat_time > limit:
             return f"exceeded the wall-clock limit ({limit:g} s for {what})"
         return None
+
+    def _death(self, slot: _Slot) -> str:
+        """Why a worker went away; when it was not a signal, what it last wrote (an engine bug)."""
+        code = self._exit_code(slot)
+        reason = _death_reason(code, self.limits, None)
+        return reason if code is not None and code < 0 else f"{reason}: {_last_line(slot)}"
 
     @staticmethod
     def _exit_code(slot: _Slot) -> int | None:
