@@ -10,9 +10,8 @@ A field of JMP/SPL/NOP (B is $0), and is an error for any other opcode.
 """
 from __future__ import annotations
 
-from typing import NoReturn
-
 from dataclasses import dataclass
+from typing import NoReturn
 
 from .asm_diag import Diagnostics, LineFailed
 from .asm_expand import N_OPCODES, OPERATION_NAMES, Symbol, TEXT

@@ -18,7 +18,7 @@ import numpy as np
 
 from redqueen.arena import ProgramError
 
-from .asm_diag import Abandoned, Diagnostics, LineFailed
+from .asm_diag import Diagnostics, LineFailed
 from .asm_encode import Encoder
 from .asm_expand import Expander
 from .asm_expr import Evaluator
@@ -97,8 +97,23 @@ def pspace_size(settings: Settings) -> int:
 
 
 def _assemble(text: str, settings: Settings, filename: str) -> Warrior:
-    diag = Diagnostics()
     source = read_source(text)
+    diag = Diagnostics()
+    encoder = _run_passes(source, settings, diag)
+    if diag.errors:
+        raise RedcodeError([(filename, line, reason) for line, reason in diag.errors])
+    if source.unterminated_continuation:
+        diag.warning("CONT", "the last line ends in a backslash (pMARS waits for more input)")
+    code = np.asarray(encoder.rows, dtype=np.int32).reshape(-1, N_COLUMNS)
+    return Warrior(code, start=encoder.start, name=_text(source.name), author=_text(source.author),
+                   strategy="\n".join(_text(s) for s in source.strategy), pin=encoder.pin,
+                   coresize=settings.coresize, filename=filename,
+                   warnings=tuple(f"{filename}:{line}: {reason}" if line else f"{filename}: {reason}"
+                                  for line, reason in diag.warnings))
+
+
+def _run_passes(source, settings: Settings, diag: Diagnostics) -> Encoder:
+    """Expansion then encoding; problems go to `diag`. Returns the encoder with the code."""
     # pMARS evaluates its score formula first, leaving registers W and S at the warrior count.
     evaluator = Evaluator({"W": settings.warriors, "S": settings.warriors})
     expander = Expander(source.lines, predefined_constants(settings), evaluator, diag,
@@ -110,27 +125,18 @@ def _assemble(text: str, settings: Settings, filename: str) -> Warrior:
             diag.warning("NASERR", "Missing ';assert'. Warrior may not work with the current setting")
         if expander.count == 0:
             diag.warning("ZLNERR", "No instructions")
-        else:
-            encoder.encode(lines)
-            # A multi-line EQU inside an operand makes pMARS count an instruction it never
-            # writes; its cell is whatever malloc returned, in practice zeros (MOV.A #0, #0).
-            encoder.rows += [[0] * N_COLUMNS] * (expander.count - len(encoder.rows))
-            if not diag.errors and not 0 <= encoder.start < expander.count:
-                diag.warning("OFSERR", "Execution starts from outside of the program")
-    except (Abandoned, LineFailed):
+            return encoder
+        encoder.encode(lines)
+        # A multi-line EQU inside an operand makes pMARS count an instruction it never writes;
+        # its cell is whatever malloc returned, in practice zeros (MOV.A #0, #0).
+        encoder.rows += [[0] * N_COLUMNS] * (expander.count - len(encoder.rows))
+        if not diag.errors and not 0 <= encoder.start < expander.count:
+            diag.warning("OFSERR", "Execution starts from outside of the program")
+    except LineFailed:                      # Abandoned included: the errors are in diag
         pass
     except RecursionError:
         diag.errors.append((None, "substitutions or parentheses nested too deeply"))
-    if diag.errors:
-        raise RedcodeError([(filename, line, reason) for line, reason in diag.errors])
-    if source.unterminated_continuation:
-        diag.warning("CONT", "the last line ends in a backslash (pMARS waits for more input)")
-    code = np.asarray(encoder.rows, dtype=np.int32).reshape(-1, N_COLUMNS)
-    return Warrior(code, start=encoder.start, name=_text(source.name), author=_text(source.author),
-                   strategy="\n".join(_text(s) for s in source.strategy), pin=encoder.pin,
-                   coresize=settings.coresize, filename=filename,
-                   warnings=tuple(f"{filename}:{line}: {reason}" if line else f"{filename}: {reason}"
-                                  for line, reason in diag.warnings))
+    return encoder
 
 
 def _text(latin1: str) -> str:
