@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed of the Core War engine against pMARS and exhaust-ma, in one run on this machine.
 
-  python scripts/bench_corewar.py [--rounds 1000] [--batch 200] [--skip-cold]
+  python scripts/bench_corewar.py [--rounds 1000] [--batch 200] [--skip-cold] [--parts suite,batch]
 
 1. The exhaust-ma suite (-F 4000, fixed/jaguar/stalker/npaper2, 10 pairs): redqueen's battle()
    on one thread, with statistics (the Red Queen loop's path) and without (`redqueen battle`'s), exhaust-ma's C simulator (its CLI built from the C sources the package ships:
@@ -162,15 +162,22 @@ def main():
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold start (it compiles, ~1 min)")
+    parser.add_argument("--parts", default="suite,batch,long,startup",
+                        help="comma-separated subset of: suite, batch, long, startup")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     from arenas.corewar.assembler import assemble_file
     warriors = {n: assemble_file(EXHAUST_DIR / f"{n}.rc") for n in NAMES}
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    with tempfile.TemporaryDirectory() as workdir:
-        suite(args, warriors, Path(workdir))
-    batch(args, warriors)
-    long_battle(args, warriors)
-    startup(args)
+    if "suite" in parts:
+        with tempfile.TemporaryDirectory() as workdir:
+            suite(args, warriors, Path(workdir))
+    if "batch" in parts:
+        batch(args, warriors)
+    if "long" in parts:
+        long_battle(args, warriors)
+    if "startup" in parts:
+        startup(args)
 
 
 if __name__ == "__main__":
