@@ -4,7 +4,8 @@
 # Differential tests and benchmarks use it as the oracle; nothing at run time needs it.
 set -euo pipefail
 PREFIX=${PREFIX:-/usr/local}
-if command -v pmars >/dev/null 2>&1 && pmars 2>&1 | grep -q "0.9.2"; then
+# pmars with no arguments prints its banner and exits non-zero, hence the `|| true`.
+if command -v pmars >/dev/null 2>&1 && (pmars 2>&1 || true) | grep -q "v0.9.2"; then
     echo "pmars already installed: $(command -v pmars)"; exit 0
 fi
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
