@@ -9,13 +9,17 @@ class Settings:
     maxprocesses: int = 8000    # -p
     maxlength: int = 100        # -l
     mindistance: int = 100      # -d
-    pspacesize: int = 0         # -S  0 means coresize/16, as pMARS
+    pspacesize: int = 0         # -S  0: pMARS's choice, see `pspace`
     rounds: int = 1             # -r
     warriors: int = 2           # number of warriors in the battle (the WARRIORS constant)
 
     @property
     def pspace(self) -> int:
-        return self.pspacesize or max(1, self.coresize // 16)
+        """P-space size: -S if given, else as pMARS picks it, coresize / d for the largest
+        d <= 16 dividing coresize (500 for the default 8000)."""
+        if self.pspacesize:
+            return self.pspacesize
+        return next(self.coresize // d for d in range(16, 0, -1) if self.coresize % d == 0)
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
