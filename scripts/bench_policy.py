@@ -75,7 +75,7 @@ def bench_axelrod(seeds: list[int]) -> tuple[int, float]:
         for a, b in pairs:
             for seed in seeds:
                 axl.Match((a(), b()), turns=TURNS, noise=NOISE, seed=seed).play()
-    return len(pairs) * len(seeds), timed(run, repeat=1)
+    return len(pairs) * len(seeds), timed(run)
 
 
 def bench_tron_engine(seeds: list[int], size: int) -> tuple[int, float]:
