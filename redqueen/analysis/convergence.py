@@ -157,7 +157,7 @@ def _cycles(arena, run_id: int, run_champions: list[Champion], seeds) -> dict:
         fitness[i + 1:, i] = duel.fitness_b
     beats = beats_matrix(fitness)
     examples = [[members[k].round for k in cycle] for cycle in list_three_cycles(beats, limit=5)]
-    return dict(run=run_id, champions=n,
+    return dict(run=run_id, champions=n, pairs=n * (n - 1) // 2, decided_pairs=int(beats.sum()),
                 three_cycles=count_three_cycles(beats), triads=n * (n - 1) * (n - 2) // 6,
                 examples_by_round=examples)
 

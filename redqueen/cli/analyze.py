@@ -107,7 +107,8 @@ def report_lines(report: dict) -> list[str]:
                   f"({probe['folds']}-fold, {probe['samples']} champions, {probe['features']} features)"]
     for cycles in report.get("cycles", []):
         lines.append(f"run {cycles['run']}: {cycles['three_cycles']} intransitive 3-cycles among "
-                     f"{cycles['champions']} distinct champions ({cycles['triads']} triads)"
+                     f"{cycles['champions']} distinct champions ({cycles['triads']} triads; "
+                     f"{cycles['decided_pairs']} of {cycles['pairs']} pairs have a winner)"
                      + (f", e.g. rounds {cycles['examples_by_round'][0]}" if cycles["examples_by_round"] else ""))
     best = report["best"]
     lines.append(f"best champion: run {best['run']} round {best['round']} (program {best['program_id']}, "

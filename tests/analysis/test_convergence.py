@@ -51,6 +51,7 @@ def test_report_covers_every_round_of_every_run(archive_with_runs, tmp_path):
     assert {c["run"] for c in report["cycles"]} == set(run_ids)
     for cycles in report["cycles"]:
         assert 0 <= cycles["three_cycles"] <= cycles["triads"]
+        assert 0 <= cycles["decided_pairs"] <= cycles["pairs"]
     assert set(report["trends"]["generality_mean"]) == {"linear", "log"}
     json.dumps(report)                                  # JSON-serialisable as it is
     grid = analysis.grid
