@@ -2,11 +2,12 @@
 
 State, all preallocated (nothing is allocated inside the instruction loop):
 
-- `core`: flat int32 array of 4 * coresize; cell i occupies [4i, 4i+4) with the columns
-  INS (opcode * 8 + modifier, pMARS's numbering), MODES (A mode * 8 + B mode) and the A and B
-  fields stored unsigned (0 <= value < coresize).
-- `queue`: every warrior's circular process queue, `qcap` slots each (a power of two >= the
-  process limit, so wrapping is a mask).
+- `core`: flat array of 4 * coresize (uint16 when every value fits, else int32: see
+  `core_dtype`); cell i occupies [4i, 4i+4) with the columns INS (opcode * 8 + modifier,
+  pMARS's numbering), MODES (A mode * 8 + B mode) and the A and B fields stored unsigned
+  (0 <= value < coresize).
+- `queue`: every warrior's circular process queue (same dtype), `qcap` slots each (a power of
+  two >= the process limit, so wrapping is a mask).
 - `wstate`: W_FIELDS int64 per warrior: queue head and length, the next living warrior (the
   turn order), statistics, its P-space and its last-result cell.
 - `pspace`: every P-space, `pssize` cells each. Cell 0 reads and writes the warrior's own
