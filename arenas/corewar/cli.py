@@ -15,6 +15,21 @@ INT_MAX = 2**31 - 1
 LONG_MAX = 2**63 - 1
 
 
+class _UsageError(click.ClickException):
+    exit_code = 2
+
+
+class _Command(click.Command):
+    """A command whose bad options or arguments get one line (no usage text), like every other
+    error of these commands."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _UsageError(error.format_message()) from None
+
+
 def _range(low, high):
     return click.IntRange(low, high)
 
@@ -79,7 +94,7 @@ def _assemble_all(files, settings):
     return warriors
 
 
-@click.command("assemble")
+@click.command("assemble", cls=_Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @_settings_options
 def assemble(file, coresize, cycles, processes, length, distance, pspace):
@@ -90,7 +105,7 @@ def assemble(file, coresize, cycles, processes, length, distance, pspace):
     _write(listing(warrior))
 
 
-@click.command("battle")
+@click.command("battle", cls=_Command)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-r", "rounds", type=_range(0, INT_MAX), default=None,
               help="Rounds to play  [default: 1; with -P every combination]")

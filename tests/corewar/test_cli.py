@@ -93,12 +93,14 @@ def test_assembly_errors_are_one_line_each(tmp_path):
     (["-=", "W*(S", "IMP", "IMP"], "score formula"),
     (["-r", "-3", "IMP", "IMP"], "-r"),
     (["IMP", "missing.red"], "missing.red"),
+    (["-x", "IMP"], "No such option"),
+    (["/", "IMP"], "is a directory"),
 ])
 def test_bad_invocations_get_one_clear_line(args, message):
     args = [WARRIORS["imp"] if a == "IMP" else a for a in args]
     code, out, err = run([*REDQUEEN, "battle", "-b", *args])
     assert code != 0 and out == b"" and "Traceback" not in err
-    assert message in err
+    assert message in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.oracle
