@@ -197,9 +197,14 @@ class Worker:
             failures[index] = fault
             start = index + 1
         self.control[PHASE] = IDLE
-        return [(None, failures[i]) if i in failures
-                else (None, {int(statuses[i]): self.game.invalid_move(int(bad_values[i]))}) if statuses[i]
-                else (tuple(float(x) for x in stats[i]), {}) for i in range(count)]
+        return [self._result(i, stats, statuses, bad_values, failures) for i in range(count)]
+
+    def _result(self, index, stats, statuses, bad_values, failures):
+        if index in failures:
+            return None, failures[index]
+        if statuses[index]:
+            return None, {int(statuses[index]): self.game.invalid_move(int(bad_values[index]))}
+        return tuple(float(x) for x in stats[index]), {}
 
     def play_batch(self, a, b, seeds, options, start, stats, statuses, bad_values):
         """Games from `start` on; None when all finished, else (index, fault) of the one that raised."""
