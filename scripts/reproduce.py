@@ -38,6 +38,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=8, help="candidates evaluated together")
     parser.add_argument("--n-init", type=int, default=8, help="new programs at the start of each round")
     parser.add_argument("--arena", default="corewar")
+    parser.add_argument("-A", "--arena-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="arena option, repeatable (Core War: maxcycles=2000, ...)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first run")
     parser.add_argument("--against", default=None,
                         help="held-out directory (default: ../shared/warriors/drq-heldout when present, "
@@ -49,9 +51,23 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def arena_options(pairs) -> dict:
+    """KEY=VALUE pairs; values read as JSON when they can be (numbers, true/false), else text."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--arena-option: {pair!r} is not KEY=VALUE")
+        try:
+            options[key.replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.replace("-", "_")] = value
+    return options
+
+
 def run_configs(args):
     from redqueen.loop import RunConfig
-    return [RunConfig(arena=args.arena, rounds=args.rounds, iters=args.iters, history=args.history,
+    return [RunConfig(arena=args.arena, arena_options=arena_options(args.arena_option), rounds=args.rounds, iters=args.iters, history=args.history,
                       seeds=args.seeds, fitness=args.fitness, n_init=args.n_init, batch=args.batch,
                       mutator="builtin", seed=args.seed + index)
             for index in range(args.runs)]
