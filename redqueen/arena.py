@@ -55,7 +55,8 @@ class DuelResults:
     """1v1 results of one program (A) against several opponents (B), per opponent, over seeds.
 
     Arrays have one entry per opponent. `score_*` is the arena's tournament score per game played
-    (pMARS points for Core War, mean payoff for IPD, win=1/draw=.5 for Tron)."""
+    (pMARS points for Core War, mean payoff for IPD, win=1/draw=.5 for Tron). `details` holds
+    arena-specific, JSON-serialisable notes, e.g. the faults of sandboxed games."""
     fitness_a: np.ndarray
     fitness_b: np.ndarray
     wins: np.ndarray
@@ -63,6 +64,7 @@ class DuelResults:
     losses: np.ndarray
     score_a: np.ndarray
     score_b: np.ndarray
+    details: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import atexit
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -65,12 +65,6 @@ class BuiltinOpponent:
 
     def __hash__(self):
         return hash(self.digest)
-
-
-@dataclass
-class PolicyDuelResults(DuelResults):
-    """DuelResults with the faults of the games (JSON-serialisable), for reports and archives."""
-    details: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -162,13 +156,13 @@ class PolicyArena(Arena):
         outcomes = self.play(candidates, opponents, seeds)
         return [self._evaluation(row) for row in outcomes]
 
-    def duel(self, program, opponents: Sequence, seeds: Sequence[int]) -> PolicyDuelResults:
+    def duel(self, program, opponents: Sequence, seeds: Sequence[int]) -> DuelResults:
         row = self.play([program], opponents, seeds)[0]
         per = [(o.scores_a.mean(), o.scores_b.mean(), *self._win_tie_loss(o)) for o in row]
         fitness_a, fitness_b, wins, ties, losses = (np.array(column) for column in zip(*per)) if per else \
             (np.zeros(0),) * 5
         faults = _fault_report(row)
-        return PolicyDuelResults(fitness_a=fitness_a.astype(float), fitness_b=fitness_b.astype(float),
+        return DuelResults(fitness_a=fitness_a.astype(float), fitness_b=fitness_b.astype(float),
                                  wins=wins.astype(int), ties=ties.astype(int), losses=losses.astype(int),
                                  score_a=fitness_a.astype(float), score_b=fitness_b.astype(float),
                                  details={"faults": faults} if faults else {})
