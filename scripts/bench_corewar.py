@@ -113,6 +113,30 @@ def suite(args, warriors, workdir):
     print(f"  instructions executed: {instructions:,}")
 
 
+def available_parallelism(threads):
+    """CPU seconds per wall second that `threads` busy threads (compiled, without the GIL) get
+    right now; other jobs on the machine take the rest. The ceiling for the speed-ups measured
+    in the same minute."""
+    import threading
+    from numba import njit
+
+    @njit(nogil=True)
+    def spin(n):
+        total = 0
+        for k in range(n):
+            total += k % 7
+        return total
+
+    spin(10)
+    workers = [threading.Thread(target=spin, args=(300_000_000,)) for _ in range(threads)]
+    cpu, wall = time.process_time(), time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)
+
+
 def batch(args, warriors):
     from arenas.corewar.battle import WarriorPool, batch_battle
     pool = WarriorPool([warriors[n] for n in NAMES])
@@ -122,6 +146,8 @@ def batch(args, warriors):
     seeds = rng.integers(0, 7801, size=len(members))
     cores = os.cpu_count() or 1
     print(f"== batch: {len(members)} one-round battles of the suite's pairs, random seeds")
+    print(f"  cores free for {cores} busy threads right now: {available_parallelism(cores):.2f} "
+          "(CPU s per wall s; the ceiling for the speed-ups below)")
     for scheduler in ("threads", "prange"):
         batch_battle(pool, members[:4], seeds[:4], scheduler=scheduler)
         single, _ = best_of(args.repeat, lambda: batch_battle(pool, members, seeds, threads=1, scheduler=scheduler))
