@@ -110,3 +110,21 @@ def test_score_formulas_evaluate_as_in_pmars(pmars, formula):
     args = ["-b", "-r", "20", "-F", "2000", "-=", formula, WARRIORS["fixed"], WARRIORS["jaguar"], WARRIORS["stalker"]]
     theirs, ours = both(pmars, args)
     assert theirs and ours == theirs
+
+
+@pytest.mark.oracle
+def test_names_keep_their_bytes(pmars, shared_warriors):
+    """Names that are not UTF-8 (Latin-1 in the corpora) come out as the bytes pMARS prints."""
+    def not_utf8(path):
+        try:
+            path.read_bytes().decode("utf-8")
+            return False
+        except UnicodeDecodeError:
+            return True
+    odd = [str(p) for p in sorted(Path(shared_warriors).glob("*/*.red")) if not_utf8(p)][:3]
+    if not odd:
+        pytest.skip("no warrior with non-UTF-8 bytes in the corpora")
+    for path in odd:
+        for flags in (["-b"], []):
+            theirs, ours = both(pmars, [*flags, "-r", "2", "-F", "3000", path, WARRIORS["imp"]])
+            assert theirs and ours == theirs, path
