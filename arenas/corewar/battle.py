@@ -27,9 +27,7 @@ MAX_WARRIORS = 36   # pMARS's MAXWARRIOR
 
 def pspace_size(settings: Settings) -> int:
     """pMARS's P-space size: -S if given, else coresize / d for the largest d <= 16 dividing it."""
-    if settings.pspacesize:
-        return settings.pspacesize
-    return next(settings.coresize // d for d in range(16, 0, -1) if settings.coresize % d == 0)
+    return settings.pspace
 
 
 def pspace_map(pins: Sequence[int | None]) -> tuple[np.ndarray, int]:
