@@ -99,7 +99,8 @@ def _assemble_all(files, settings):
 @_settings_options
 def assemble(file, coresize, cycles, processes, length, distance, pspace):
     """Assemble a Redcode FILE and print its load file, as `pmars -r 0 FILE` does."""
-    settings = _settings(coresize, cycles, processes, length, distance, pspace, rounds=1, warriors=1)
+    # As `pmars -r 0 FILE`: ROUNDS is 0 and WARRIORS 1 while assembling.
+    settings = _settings(coresize, cycles, processes, length, distance, pspace, rounds=0, warriors=1)
     from .assembler import listing
     (warrior,) = _assemble_all([file], settings)
     _write(listing(warrior))

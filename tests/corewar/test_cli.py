@@ -128,3 +128,13 @@ def test_names_keep_their_bytes(pmars, shared_warriors):
         for flags in (["-b"], []):
             theirs, ours = both(pmars, [*flags, "-r", "2", "-F", "3000", path, WARRIORS["imp"]])
             assert theirs and ours == theirs, path
+
+
+@pytest.mark.oracle
+def test_assemble_sees_the_constants_pmars_r0_sees(pmars, tmp_path):
+    source = tmp_path / "constants.red"
+    source.write_text(";redcode\n;name Constants\ndat ROUNDS, WARRIORS\ndat CORESIZE, MAXCYCLES\n"
+                      "dat PSPACESIZE, MINDISTANCE\n")
+    for options in ([], ["-s", "800", "-c", "1234", "-d", "150", "-S", "7"]):
+        code, ours, _ = run([*REDQUEEN, "assemble", *options, str(source)])
+        assert code == 0 and ours == run([pmars, "-r", "0", *options, str(source)])[1]
