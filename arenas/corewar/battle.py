@@ -65,18 +65,16 @@ class WarriorPool:
     """Warriors uploaded once as flat arrays; battles then name them by index."""
 
     def __init__(self, warriors: Sequence[Warrior], settings: Settings = Settings()):
+        from .mars import core_dtype
         self.warriors = list(warriors)
         self.settings = settings
         for warrior in self.warriors:
             _check_warrior(warrior, settings)
-        lengths = [w.length for w in self.warriors]
-        self.offset = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if lengths else np.zeros(0, np.int64)
-        self.length = np.asarray(lengths, dtype=np.int64)
+        self.length = np.asarray([w.length for w in self.warriors], dtype=np.int64)
+        self.offset = np.cumsum(self.length) - self.length        # where each one's cells start
         self.entry = np.asarray([w.start % settings.coresize for w in self.warriors], dtype=np.int64)
-        cells = [core_rows(w.code) for w in self.warriors]
-        from .mars import core_dtype
-        flat = np.concatenate(cells) if cells else np.zeros((0, 4), np.int32)
-        self.core = flat.reshape(-1).astype(core_dtype(settings.coresize))
+        cells = [core_rows(w.code) for w in self.warriors] or [np.zeros((0, 4), np.int32)]
+        self.core = np.concatenate(cells).reshape(-1).astype(core_dtype(settings.coresize))
         self.pins = [w.pin for w in self.warriors]
 
     def __len__(self):
