@@ -65,13 +65,17 @@ def pmars_load(pmars: str, path, options=()) -> Warrior:
     return warriors[0]
 
 
-def pmars_run(pmars: str, args, timeout=600) -> str:
-    """pMARS's stdout; bytes that are not UTF-8 (names in Latin-1) kept as surrogate escapes."""
-    out = subprocess.run([pmars, *map(str, args)], capture_output=True, timeout=timeout).stdout
+def pmars_run(pmars: str, args, timeout=600) -> str | None:
+    """pMARS's stdout (bytes that are not UTF-8, names in Latin-1, kept as surrogate escapes),
+    or None if it ran past `timeout` seconds: pMARS can loop forever (see mars.execute)."""
+    try:
+        out = subprocess.run([pmars, *map(str, args)], capture_output=True, timeout=timeout).stdout
+    except subprocess.TimeoutExpired:
+        return None
     return out.decode("utf-8", "surrogateescape")
 
 
-def pmars_many(pmars: str, arg_lists, workers: int = 2) -> list[str]:
-    """Several pMARS runs on both cores; outputs in the order given."""
+def pmars_many(pmars: str, arg_lists, workers: int = 2, timeout=600) -> list[str | None]:
+    """Several pMARS runs on both cores; outputs in the order given (None: timed out)."""
     with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda args: pmars_run(pmars, args), arg_lists))
+        return list(pool.map(lambda args: pmars_run(pmars, args, timeout), arg_lists))

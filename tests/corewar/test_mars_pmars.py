@@ -59,7 +59,12 @@ def _compare(pmars, groups, options, rounds, positions, koth=False, assembled=0.
     assert len(cases) >= assembled * len(groups), "pMARS failed to assemble too many of the sample"
     flags = "-bk" if koth else "-b"
     expected = pmars_many(pmars, [[flags, "-r", rounds, "-F", position, *options, *files]
-                                  for files, _, position in cases])
+                                  for files, _, position in cases], timeout=120)
+    # pMARS loops forever when a death on a round's last instruction leaves immortal warriors
+    # (see mars.execute); such cases have no output to compare and are left out.
+    finished = [i for i, text in enumerate(expected) if text is not None]
+    assert len(finished) >= 0.95 * len(cases), "pMARS timed out on too many of the sample"
+    cases, expected = [cases[i] for i in finished], [expected[i] for i in finished]
     mismatches = []
     for n in sorted({len(files) for files, _, _ in cases}):
         subset = [(i, case) for i, case in enumerate(cases) if len(case[0]) == n]
@@ -231,3 +236,21 @@ def test_checksum_seed_matches_pmars_fixed_series(pmars, shared_warriors):
         seed = placement.checksum_seed([w.code for w in warriors])
         result = battle(warriors, rounds=10, seed=seed, overrun_limit=UNLIMITED)
         assert result.pmars_output() == text, group
+
+
+def test_budget_overrun_quirk(pmars, tmp_path):
+    """A death on the budget's last instruction with three alive: pMARS plays on until one is
+    left. Here the counter dies 4 turns later, so pMARS finishes; ours must follow it."""
+    sources = {"sitter": "jmp 0\n", "counter": "djn 0, #8\ndat 0, 0\n", "late": "nop 0\n" * 4 + "dat 0, 0\n"}
+    files = []
+    for name, code in sources.items():
+        path = tmp_path / f"{name}.red"
+        path.write_text(f";redcode\n;name {name}\n{code}")
+        files.append(str(path))
+    (warriors,) = _listings(pmars, [files])
+    expected = pmars_many(pmars, [["-b", "-c", "5", "-r", "3", "-F", "200", *files]])[0]
+    assert "  Results: 1 2 0 0" in expected          # the sitter won round 1 alone: the quirk
+    settings = Settings(maxcycles=5)
+    for limit in (UNLIMITED, None):
+        result = battle(warriors, settings, rounds=3, fixed_position=200, overrun_limit=limit)
+        assert result.pmars_output() == expected
