@@ -124,6 +124,38 @@ class Arena(abc.ABC):
         Arenas whose programs compile to something else (Core War's load file) override this."""
         return program.source
 
+    def heldout_summary(self, results: DuelResults, opponents: Sequence[Program],
+                        seeds: Sequence[int]) -> dict:
+        """How a program's 1v1 results against a held-out set become its generality.
+
+        `results` holds the program's games against each of `opponents` (same order) over `seeds`,
+        possibly read back from the archive (then `details` is empty). Returns a JSON-serialisable
+        dict with at least:
+          generality_rule  name of the rule ("head-to-head" here; arenas may define others)
+          opponents        number of held-out opponents
+          generality       fraction of opponents the program matches or exceeds under the rule
+          beaten           fraction it exceeds outright
+          score_per_game   its mean score per game (`score_a`) over all opponents
+          per_opponent     one dict per opponent, in order, with at least `matched` (bool: counted
+                           towards generality); rule-specific figures beside it
+        and any further rule-specific figures. Raises ValueError without opponents.
+
+        The default is the DRQ study's head-to-head rule: the program beats an opponent when its
+        mean survival fitness against it is higher than the opponent's, ties when they are equal
+        (within float noise), and its generality is the fraction it beats or ties. Arenas whose
+        generality is defined otherwise (the IPD's round robin) override this.
+        """
+        from .analysis.generality import TIE, WIN, outcomes
+        outcome = outcomes(results.fitness_a, results.fitness_b)
+        if outcome.size == 0:
+            raise ValueError("generality needs at least one opponent")
+        names = {WIN: "win", TIE: "tie"}
+        return {"generality_rule": "head-to-head", "opponents": int(outcome.size),
+                "generality": float(np.mean(outcome >= TIE)), "beaten": float(np.mean(outcome == WIN)),
+                "score_per_game": float(np.mean(results.score_a)),
+                "per_opponent": [{"outcome": names.get(int(o), "loss"), "matched": bool(o >= TIE)}
+                                 for o in outcome]}
+
     def load_directory(self, path) -> tuple[list[Program], list[tuple[str, str]]]:
         """Programs of every file with this arena's suffix in `path`, and (file, reason) for each
         file that does not parse. Held-out sets use this; rejected files are reported, not hidden."""

@@ -1,6 +1,8 @@
 """Held-out evaluation: each program plays 1v1 against every program of a held-out set over
 S seeds; results go into the run archive (table `heldout_results`) so that nothing is played
-twice, and come back as per-opponent arrays and a generality summary.
+twice, and come back as per-opponent arrays and a generality summary. The summary is the
+arena's `Arena.heldout_summary` of the per-opponent results (head-to-head by default, a round
+robin for the IPD), computed afresh from stored results, so it never needs games replayed.
 
 Arena-agnostic: programs and opponents are the arena's own objects, games are `Arena.duel`.
 A held-out set is a directory of program files (`Arena.load_directory`: files that do not
@@ -18,7 +20,6 @@ from typing import Sequence
 
 import numpy as np
 
-from .analysis.generality import Generality, generality
 from .arena import Arena, DuelResults
 
 # The project's own held-out set (classic strategies written for it), beside the package.
@@ -60,9 +61,15 @@ class HeldoutSet:
         return len(self.programs)
 
 
-def load_heldout(arena: Arena, against: str | Path | None = None) -> HeldoutSet:
+def load_heldout(arena: Arena, against: str | Path | None = None,
+                 only: Sequence[str] | None = None) -> HeldoutSet:
     """The held-out set: the directory `against`; else the arena's own `heldout_opponents()`
-    when it has one; else the project's set in archive/heldout."""
+    when it has one; else the project's set in archive/heldout. With `only`, just the opponents
+    of those labels (file stems or names), in the set's order."""
+    return _restrict(_load_heldout(arena, against), only)
+
+
+def _load_heldout(arena: Arena, against: str | Path | None) -> HeldoutSet:
     if against is None and callable(getattr(arena, "heldout_opponents", None)):
         programs = list(arena.heldout_opponents())
         return HeldoutSet(f"<{arena.name}>", programs, [p.name for p in programs])
@@ -75,6 +82,18 @@ def load_heldout(arena: Arena, against: str | Path | None = None) -> HeldoutSet:
         raise HeldoutError(f"{directory}: no usable {arena.program_suffix} program "
                            f"({len(skipped)} rejected)")
     return HeldoutSet(str(directory), programs, labels, skipped)
+
+
+def _restrict(heldout: HeldoutSet, only: Sequence[str] | None) -> HeldoutSet:
+    if not only:
+        return heldout
+    unknown = sorted(set(only) - set(heldout.labels))
+    if unknown:
+        raise HeldoutError(f"{heldout.source}: no held-out opponent named {', '.join(map(repr, unknown))} "
+                           f"(names as listed by `redqueen eval --per-opponent`)")
+    keep = [i for i, label in enumerate(heldout.labels) if label in set(only)]
+    return HeldoutSet(heldout.source, [heldout.programs[i] for i in keep], [heldout.labels[i] for i in keep],
+                      heldout.skipped)
 
 
 def default_seeds(count: int = DEFAULT_SEEDS, base: int = 0) -> list[int]:
@@ -97,17 +116,25 @@ class ProgramResult:
     label: str
     digest: str
     results: DuelResults
-    summary: Generality
+    summary: dict                   # the arena's heldout_summary of the results
     program_id: int | None = None
     played: int = 0                 # opponents played now (the others came from the archive)
 
+    def summary_fields(self) -> dict:
+        """The summary's figures for the program as a whole (without its per-opponent part)."""
+        return {key: value for key, value in self.summary.items() if key != "per_opponent"}
+
     def per_opponent(self, heldout: HeldoutSet) -> list[dict]:
+        """One row per opponent: the game results, then the summary's per-opponent figures
+        (e.g. whether the opponent counts towards generality)."""
+        extra = self.summary.get("per_opponent") or [{}] * len(heldout.labels)
         rows = []
         for index, name in enumerate(heldout.labels):
             row = {"opponent": name}
             for key in RESULT_FIELDS:
                 value = getattr(self.results, key)[index]
                 row[key] = int(value) if key in ("wins", "ties", "losses") else float(value)
+            row.update({key: value for key, value in extra[index].items() if key not in row})
             rows.append(row)
         return rows
 
@@ -145,6 +172,7 @@ class ArenaSpec:
     name: str
     options: dict
     against: str | None
+    only: tuple[str, ...] | None = None     # the held-out opponents chosen by label, if not all
 
 
 _worker: dict = {}
@@ -153,7 +181,7 @@ _worker: dict = {}
 def _worker_start(spec: ArenaSpec) -> None:
     import arenas
     arena = arenas.load(spec.name, **spec.options)
-    _worker.update(arena=arena, opponents=load_heldout(arena, spec.against).programs)
+    _worker.update(arena=arena, opponents=load_heldout(arena, spec.against, spec.only).programs)
 
 
 def _worker_duel(task):
@@ -231,12 +259,13 @@ def evaluate_heldout(arena: Arena, programs: Sequence, heldout: HeldoutSet, seed
         by_digest = {d: _row_values(row) for d, row in stored.items()}
         by_digest.update({digests[i]: v for i, v in fresh.items()})
         rows_of[program.digest] = [by_digest[d] for d in digests]
+    duels = {digest: _as_duel_results(rows) for digest, rows in rows_of.items()}
+    summaries = {digest: arena.heldout_summary(duel, heldout.programs, seeds) for digest, duel in duels.items()}
     results = []
     for index, program in enumerate(programs):
-        duel = _as_duel_results(rows_of[program.digest])
         results.append(ProgramResult(
-            label=labels[index] if labels else program.name, digest=program.digest, results=duel,
-            summary=generality(duel.fitness_a, duel.fitness_b, duel.score_a),
+            label=labels[index] if labels else program.name, digest=program.digest,
+            results=duels[program.digest], summary=summaries[program.digest],
             program_id=program_ids[index] if program_ids else None,
             played=played_of.pop(program.digest, 0)))
     return results

@@ -114,6 +114,14 @@ class IPDArena(PolicyArena):
         from . import heldout
         return heldout.tournament_generality(self, program, seeds, opponents, reference_seeds)
 
+    def heldout_summary(self, results, opponents: Sequence, seeds: Sequence[int]) -> dict:
+        """Round-robin generality (rule "round-robin"): `tournament_summary` in the form of
+        `Arena.heldout_summary`, reference games over the first 5 seeds, cached for Axelrod's
+        strategies. "beaten": the fraction of strategies whose tournament mean payoff the policy's
+        exceeds; per opponent: its tournament mean payoff and whether it is matched."""
+        from . import heldout
+        return heldout.heldout_summary(self, results, opponents, seeds)
+
     def tournament_summary(self, results, opponents: Sequence, reference_seeds: Sequence[int]) -> dict:
         """The same from duel results already played (e.g. read from an archive)."""
         from . import heldout

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 from pathlib import Path
@@ -54,16 +55,42 @@ def tournament_summary(arena, results, opponents: Sequence[BuiltinOpponent],
                        reference_seeds: Sequence[int]) -> dict:
     """Generality of a policy from its duel results against `opponents` (a DuelResults, opponent
     order as given) and the strategies' games among themselves (played or read from the cache)."""
-    count = len(opponents)
-    if count == 0:
+    if len(opponents) == 0:
         raise ValueError("tournament generality needs at least one opponent")
-    reference = reference_payoffs(arena, opponents, reference_seeds)
+    return _standings(results, opponents, reference_payoffs(arena, opponents, reference_seeds))
+
+
+def heldout_summary(arena, results, field: Sequence, seeds: Sequence[int]) -> dict:
+    """The IPD's `Arena.heldout_summary`: round-robin generality from the policy's duel results
+    against the held-out `field`. Reference games use the first REFERENCE_SEEDS (5) of `seeds`;
+    for Axelrod's strategies they are cached on disk, for policy files (a directory given as the
+    held-out set: few, cheap, and their names are no safe cache key) they are played each time."""
+    if len(field) == 0:
+        raise ValueError("tournament generality needs at least one opponent")
+    reference_seeds = list(seeds)[:REFERENCE_SEEDS]
+    if all(isinstance(o, BuiltinOpponent) for o in field):
+        reference = reference_payoffs(arena, field, reference_seeds)
+    else:
+        reference = played_payoffs(arena, field, reference_seeds)
+    table = _standings(results, field, reference)
+    return {"generality_rule": "round-robin", "opponents": len(field), "generality": table["generality"],
+            "beaten": table["beaten"], "score_per_game": float(np.mean(results.score_a)),
+            "policy_mean_payoff": table["policy_mean_payoff"], "rank": table["rank"],
+            "players": table["players"], "reference_seeds": len(reference_seeds),
+            "per_opponent": [{"tournament_mean_payoff": row["tournament_mean_payoff"], "matched": row["matched"]}
+                             for row in table["per_opponent"]]}
+
+
+def _standings(results, opponents: Sequence, reference: np.ndarray) -> dict:
+    """The round robin's table from the policy's duels and the opponents' payoffs among themselves."""
+    count = len(opponents)
     policy_mean = float(np.mean(results.fitness_a))
     others = reference.sum(axis=1)                       # diagonal is zero: no self-play
     opponent_means = (others + np.asarray(results.fitness_b, float)) / count
     matched = policy_mean >= opponent_means - 1e-9
     return {
         "generality": float(matched.mean()),
+        "beaten": float((policy_mean > opponent_means + 1e-9).mean()),
         "policy_mean_payoff": policy_mean,
         "rank": int(1 + (opponent_means > policy_mean + 1e-9).sum()),
         "players": count + 1,
@@ -95,15 +122,29 @@ def reference_payoffs(arena, field: Sequence[BuiltinOpponent], seeds: Sequence[i
     missing = [(i, j) for i in range(len(field)) for j in range(i + 1, len(field))
                if cache.get(names[i], names[j]) is None]
     if missing:
-        played = arena.play_pairings([(field[i].contestant, field[j].contestant) for i, j in missing], seeds)
-        for (i, j), outcome in zip(missing, played):
-            cache.put(names[i], names[j], float(outcome.scores_a.mean()), float(outcome.scores_b.mean()))
+        for (i, j), payoffs in zip(missing, _play_pairs(arena, field, missing, seeds)):
+            cache.put(names[i], names[j], *payoffs)
         cache.save()
     payoff = np.zeros((len(field), len(field)))
     for i in range(len(field)):
         for j in range(i + 1, len(field)):
             payoff[i, j], payoff[j, i] = cache.get(names[i], names[j])
     return payoff
+
+
+def played_payoffs(arena, field: Sequence, seeds: Sequence[int]) -> np.ndarray:
+    """The same as `reference_payoffs`, every game played now (no cache)."""
+    pairs = list(itertools.combinations(range(len(field)), 2))
+    payoff = np.zeros((len(field), len(field)))
+    for (i, j), (payoff_i, payoff_j) in zip(pairs, _play_pairs(arena, field, pairs, [int(s) for s in seeds])):
+        payoff[i, j], payoff[j, i] = payoff_i, payoff_j
+    return payoff
+
+
+def _play_pairs(arena, field: Sequence, pairs: list[tuple[int, int]], seeds: list[int]) -> list[tuple[float, float]]:
+    """Mean payoffs per turn (i's, j's) of each pair (i, j) of the field over the seeds."""
+    played = arena.play_pairings([(field[i].contestant, field[j].contestant) for i, j in pairs], seeds)
+    return [(float(outcome.scores_a.mean()), float(outcome.scores_b.mean())) for outcome in played]
 
 
 def cache_dir() -> Path:

@@ -1,6 +1,6 @@
-"""Convergence analysis of independent runs: held-out generality per round, phenotype and
-genotype variance across runs, a linear probe from code to generality, intransitive cycles
-among each run's champions, trend fits, and the figures.
+"""Convergence analysis of independent runs: held-out generality per round (by the arena's rule,
+`Arena.heldout_summary`), phenotype and genotype variance across runs, a linear probe from code
+to generality, intransitive cycles among each run's champions, trend fits, and the figures.
 
 `analyze(archive, run_ids, ...)` gathers everything into one JSON-serialisable report;
 `write_plots(report_data, directory)` draws it.
@@ -76,7 +76,7 @@ def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, 
     genotypes = np.full(shape + (embeddings.shape[1],), np.nan)
     for champion, result, vector in zip(flat, results, embeddings):
         r, t = position[(champion.run, champion.round)]
-        generality[r, t] = result.summary.generality
+        generality[r, t] = result.summary["generality"]
         phenotypes[r, t] = result.results.fitness_a
         genotypes[r, t] = vector
 
@@ -105,22 +105,22 @@ def _report(analysis: Analysis, flat, results, embeddings, heldout, seeds, name,
     trends = {series: {kind: fit.as_dict() for kind, fit in
                        fit_trends(trend_x, [row[series] for row in per_round]).items()}
               for series in ("generality_mean", "phenotype_variance", "genotype_variance")}
-    best_index = int(np.argmax([r.summary.generality for r in results]))
+    best_index = int(np.argmax([r.summary["generality"] for r in results]))
     best = results[best_index]
     return dict(
         arena=name, arena_options=arena_options, runs=analysis.run_ids, heldout=heldout.source,
-        opponents=len(heldout), seeds=len(seeds),
+        opponents=len(heldout), seeds=len(seeds), generality_rule=best.summary["generality_rule"],
         skipped=[dict(file=f, reason=r) for f, r in heldout.skipped],
         genotype_embedding=(f"model {options.embeddings_model}" if options.embeddings_model
                             else f"tfidf+svd ({embeddings.shape[1]} dimensions)"),
         per_round=per_round, trends=trends,
-        probe=linear_probe(embeddings, [r.summary.generality for r in results], seed=options.seed).as_dict(),
+        probe=linear_probe(embeddings, [r.summary["generality"] for r in results], seed=options.seed).as_dict(),
         phenotype_change_per_run={str(run): _nan_to_none(rate_of_change(analysis.phenotypes[i]))
                                   for i, run in enumerate(analysis.run_ids)},
         champions=[dict(run=c.run, round=c.round, program_id=c.program_id, name=c.program.name,
-                        **r.summary.as_dict()) for c, r in zip(flat, results)],
+                        **r.summary_fields()) for c, r in zip(flat, results)],
         best=dict(run=flat[best_index].run, round=flat[best_index].round, program_id=flat[best_index].program_id,
-                  name=flat[best_index].program.name, **best.summary.as_dict()),
+                  name=flat[best_index].program.name, **best.summary_fields()),
     )
 
 

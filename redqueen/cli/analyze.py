@@ -113,7 +113,7 @@ def report_lines(report: dict) -> list[str]:
     best = report["best"]
     lines.append(f"best champion: run {best['run']} round {best['round']} (program {best['program_id']}, "
                  f"{best['name']}): generality {best['generality']:.4f}, beats {best['beaten']:.4f}, "
-                 f"score/game {best['mean_score']:.3f}")
+                 f"score/game {best['score_per_game']:.3f} ({best['generality_rule']} generality)")
     lines += [f"wrote {figure}" for figure in report.get("figures", [])]
     return lines
 

@@ -35,6 +35,9 @@ def parse_arena_options(pairs) -> dict:
               help="Arena of program files (archived programs use their run's arena).")
 @click.option("--arena-option", "-A", "arena_option", multiple=True, metavar="KEY=VALUE",
               help="Arena option for program files, repeatable (Core War: coresize=8000, ...).")
+@click.option("--opponent", "only", multiple=True, metavar="NAME",
+              help="Only this held-out opponent (repeatable; file stem or name as --per-opponent lists "
+                   "them). Generality is then relative to the opponents chosen.")
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Games per opponent (each seed one placement / starting condition).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Base from which the game seeds are drawn.")
@@ -47,15 +50,18 @@ def parse_arena_options(pairs) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with per-opponent results).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: one row per program and opponent.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def evaluate(programs, runs, against, arena, arena_option, seeds, seed, jobs, db, per_opponent,
+def evaluate(programs, runs, against, arena, arena_option, only, seeds, seed, jobs, db, per_opponent,
              as_json, as_csv, quiet):
     """Play programs 1v1 against every program of a held-out set and report their generality.
 
     PROGRAMS are program files (or directories of them) and archived program ids; --run adds a
-    run's champions. Each program plays every held-out opponent over --seeds games. Generality
-    is the fraction of opponents it beats or ties (beats: higher mean survival fitness), as in
-    the DRQ study; also shown: the fraction beaten outright and the mean score per game (pMARS
-    points in Core War). Results are stored in the archive, so a re-run plays only what is new.
+    run's champions. Each program plays every held-out opponent over --seeds games. The arena
+    defines generality; every report names the rule. Head-to-head (Core War, Tron; the DRQ
+    study's): the fraction of opponents the program beats or ties (beats: higher mean survival
+    fitness). Round-robin (IPD): the fraction of held-out strategies whose mean payoff in a
+    tournament of them all plus the program the program matches or exceeds. Also shown: the
+    fraction exceeded outright and the mean score per game (pMARS points in Core War, payoff
+    per turn in the IPD). Results are stored in the archive, so a re-run plays only what is new.
     Held-out files that do not parse are listed as skipped, with the reason.
 
     \b
@@ -73,8 +79,8 @@ def evaluate(programs, runs, against, arena, arena_option, seeds, seed, jobs, db
     if not programs and not runs:
         raise click.UsageError("give program files, program ids, or --run RUN")
     try:
-        report = _evaluate(programs, runs, against, arena, parse_arena_options(arena_option), seeds, seed,
-                           jobs, db, quiet)
+        report = _evaluate(programs, runs, against, arena, parse_arena_options(arena_option), only, seeds,
+                           seed, jobs, db, quiet)
     except (ArchiveError, HeldoutError, ProgramError, AnalysisError) as error:
         raise click.ClickException(str(error)) from None
     except KeyError as error:                 # unknown arena name
@@ -82,7 +88,7 @@ def evaluate(programs, runs, against, arena, arena_option, seeds, seed, jobs, db
     _print(report, as_json, as_csv, per_opponent)
 
 
-def _evaluate(arguments, runs, against, arena_name, arena_options, seeds, seed, jobs, db, quiet) -> dict:
+def _evaluate(arguments, runs, against, arena_name, arena_options, only, seeds, seed, jobs, db, quiet) -> dict:
     from redqueen.db import Archive
     from redqueen.heldout import (ArenaSpec, HeldoutStore, arena_key, default_seeds, evaluate_heldout,
                                   load_heldout)
@@ -90,11 +96,12 @@ def _evaluate(arguments, runs, against, arena_name, arena_options, seeds, seed, 
     try:
         selection = _select(archive, arguments, runs, arena_name, arena_options)
         arena = selection["arena"]
-        heldout = load_heldout(arena, against)
+        heldout = load_heldout(arena, against, only)
         for file, reason in heldout.skipped:
             click.echo(f"skipped {file}: {reason}", err=True)
         game_seeds = default_seeds(seeds, seed)
-        spec = ArenaSpec(selection["name"], selection["options"], str(against) if against else None)
+        spec = ArenaSpec(selection["name"], selection["options"], str(against) if against else None,
+                         tuple(only) or None)
         started = time.perf_counter()
         results = evaluate_heldout(arena, selection["programs"], heldout, game_seeds,
                                    labels=selection["labels"], store=HeldoutStore(archive),
@@ -106,10 +113,10 @@ def _evaluate(arguments, runs, against, arena_name, arena_options, seeds, seed, 
     played = sum(r.played for r in results)
     return dict(arena=selection["name"], arena_options=selection["options"], heldout=heldout.source,
                 opponents=len(heldout), seeds=len(game_seeds), jobs=jobs, elapsed_s=round(elapsed, 3),
-                games_played=played * len(game_seeds),
+                games_played=played * len(game_seeds), generality_rule=results[0].summary["generality_rule"],
                 skipped=[dict(file=f, reason=r) for f, r in heldout.skipped],
                 programs=[dict(program=r.label, program_id=r.program_id, digest=r.digest,
-                               **r.summary.as_dict(), wins=int(r.results.wins.sum()),
+                               **r.summary_fields(), wins=int(r.results.wins.sum()),
                                ties=int(r.results.ties.sum()), losses=int(r.results.losses.sum()),
                                played_now=r.played, per_opponent=r.per_opponent(heldout))
                           for r in results])
@@ -160,8 +167,13 @@ def _add(chosen, program, label, program_id):
     chosen["ids"].append(program_id)
 
 
+# What each rule an arena may report means, for the line under the table.
+RULES = {"head-to-head": "fraction of held-out opponents beaten or tied 1v1 by mean fitness",
+         "round-robin": "fraction of held-out players whose mean payoff in a round robin of them all "
+                        "plus the program the program matches or exceeds"}
+
 COLUMNS = [("program", "program"), ("generality", "generality"), ("beaten", "beaten"),
-           ("mean_score", "score/game"), ("wins", "W"), ("ties", "T"), ("losses", "L"),
+           ("score_per_game", "score/game"), ("wins", "W"), ("ties", "T"), ("losses", "L"),
            ("played_now", "new")]
 
 
@@ -173,11 +185,13 @@ def _print(report, as_json, as_csv, per_opponent) -> None:
         _print_csv(report, per_opponent)
         return
     print_table(report["programs"], COLUMNS)
+    rule = report["generality_rule"]
+    click.echo(f"generality rule: {rule} ({RULES.get(rule, 'as the arena defines it')})")
     if per_opponent:
         for program in report["programs"]:
             click.echo(f"\n{program['program']}:")
             print_table(program["per_opponent"], [(k, k) for k in ("opponent", "fitness_a", "fitness_b", "wins",
-                                                              "ties", "losses", "score_a")])
+                                                              "ties", "losses", "score_a", "matched")])
     click.echo(f"\n{len(report['programs'])} program(s) x {report['opponents']} held-out opponents "
                f"({report['heldout']}) x {report['seeds']} seeds: {report['games_played']} games played "
                f"in {report['elapsed_s']:.2f} s on {report['jobs']} worker(s)"
@@ -189,12 +203,13 @@ def _print_csv(report, per_opponent) -> None:
     """One row per program, or with --per-opponent one per program and opponent."""
     if per_opponent:
         fields = ["program", "program_id", "opponent", "fitness_a", "fitness_b", "wins", "ties", "losses",
-                  "score_a", "score_b"]
-        rows = [{"program": p["program"], "program_id": p["program_id"], **row}
+                  "score_a", "score_b", "matched", "generality_rule"]
+        rows = [{"program": p["program"], "program_id": p["program_id"], "generality_rule": p["generality_rule"],
+                 **{key: row.get(key) for key in fields[2:-1]}}
                 for p in report["programs"] for row in p["per_opponent"]]
     else:
-        fields = ["program", "program_id", "digest", "opponents", "generality", "beaten", "mean_score",
-                  "wins", "ties", "losses"]
+        fields = ["program", "program_id", "digest", "opponents", "generality_rule", "generality", "beaten",
+                  "score_per_game", "wins", "ties", "losses"]
         rows = [{key: p[key] for key in fields} for p in report["programs"]]
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
     writer.writeheader()

@@ -49,12 +49,15 @@ def test_eval_of_a_run_is_stored_and_not_replayed(archive_db):
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["opponents"] == len(list(CLASSICS.glob("*.red"))) and report["skipped"] == []
+    assert report["generality_rule"] == "head-to-head"
     assert [p["program"] for p in report["programs"]] == ["run1/round0", "run1/round1", "run1/round2"]
     for program in report["programs"]:
         rows = program["per_opponent"]
         a, b = np.array([r["fitness_a"] for r in rows]), np.array([r["fitness_b"] for r in rows])
         assert program["generality"] == pytest.approx(np.mean(a >= b - 1e-9))
         assert program["beaten"] == pytest.approx(np.mean(a > b + 1e-9))
+        assert [r["matched"] for r in rows] == list(a >= b - 1e-9)
+        assert program["generality_rule"] == "head-to-head"
         assert all(r["wins"] + r["ties"] + r["losses"] == 3 for r in rows)
     again = json.loads(redqueen("eval", "--run", "1", "--seeds", "3", "--json", "-q", "--db", archive_db).stdout)
     assert again["games_played"] == 0
@@ -68,9 +71,17 @@ def test_eval_of_files_as_csv_and_table(archive_db, tmp_path):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["program"] for r in rows] == ["pebble", "lone_imp"]
     assert 0 <= float(rows[0]["generality"]) <= 1
+    assert {r["generality_rule"] for r in rows} == {"head-to-head"}
     table = redqueen("eval", *files, *FAST, "--seeds", "2", "-q", "--db", archive_db)
     assert table.stdout.splitlines()[0].split()[:3] == ["program", "generality", "beaten"]
+    assert "generality rule: head-to-head" in table.stdout
     assert "0 games played" in table.stderr          # all stored by the CSV call
+    long = redqueen("eval", *files, *FAST, "--seeds", "2", "--csv", "--per-opponent", "-q", "--db", archive_db)
+    pairs = list(csv.DictReader(io.StringIO(long.stdout)))
+    assert len(pairs) == 2 * len(list(CLASSICS.glob("*.red")))
+    for row in pairs:
+        assert row["matched"] == str(float(row["fitness_a"]) >= float(row["fitness_b"]) - 1e-9)
+        assert row["generality_rule"] == "head-to-head"
 
 
 def test_rejected_held_out_warriors_are_listed_not_hidden(archive_db, tmp_path):

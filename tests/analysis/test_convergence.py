@@ -13,6 +13,7 @@ from redqueen.db import Archive
 from redqueen.loop import RedQueen, RunConfig
 from redqueen.mutators import make_mutator
 
+from .test_heldout import ScoreRuleArena
 from .test_plots import assert_png
 
 
@@ -75,6 +76,26 @@ def test_generality_matches_a_direct_count(archive_with_runs):
         program = arena.parse(archive.program(champion["program_id"])["source"])
         duel = arena.duel(program, opponents, default_seeds(4))
         assert champion["generality"] == pytest.approx(np.mean(duel.fitness_a >= duel.fitness_b))
+
+
+def test_generality_follows_the_arenas_rule(archive_with_runs):
+    """An arena that defines generality otherwise gets its rule in the per-round figures and the probe."""
+    archive, run_ids, heldout = archive_with_runs
+    arena = ScoreRuleArena()
+    analysis = analyze(archive, run_ids[:2], AnalysisOptions(against=str(heldout), seeds=4, cycles=False,
+                                                             progress=False), arena=arena)
+    report = analysis.report
+    assert report["generality_rule"] == "half-the-points"
+    from redqueen.heldout import default_seeds, load_heldout
+    opponents = load_heldout(arena, heldout).programs
+    for champion in report["champions"]:
+        program = arena.parse(archive.program(champion["program_id"])["source"])
+        duel = arena.duel(program, opponents, default_seeds(4))
+        assert champion["generality"] == pytest.approx(np.mean(duel.fitness_a >= 0.5))
+        assert champion["generality_rule"] == "half-the-points" and "per_opponent" not in champion
+    values = [c["generality"] for c in report["champions"] if c["round"] == analysis.rounds[0]]
+    assert report["per_round"][0]["generality_mean"] == pytest.approx(np.mean(values))
+    assert "(half-the-points generality)" in "\n".join(report_lines(report))
 
 
 def test_runs_of_another_arena_are_refused(archive_with_runs):

@@ -47,10 +47,10 @@ def test_generality_of_pure_strategies(heldout_dir):
     assert paper.results.wins[order["hand-R"]] == 5
     assert paper.results.ties[order["hand-P"]] == 5
     assert paper.results.losses[order["hand-S"]] == 5
-    assert paper.summary.generality == pytest.approx(2 / 3)     # beats rock, ties paper
-    assert paper.summary.beaten == pytest.approx(1 / 3)
+    assert paper.summary["generality"] == pytest.approx(2 / 3)     # beats rock, ties paper
+    assert paper.summary["beaten"] == pytest.approx(1 / 3)
     for result in results:                                      # the game is symmetric
-        assert result.summary.generality == pytest.approx(2 / 3)
+        assert result.summary["generality"] == pytest.approx(2 / 3)
 
 
 def test_results_are_stored_and_not_played_again(heldout_dir, tmp_path):
@@ -80,4 +80,57 @@ def test_duplicate_opponents_are_each_counted(heldout_dir):
     heldout = load_heldout(arena, heldout_dir)
     result = evaluate_heldout(arena, [arena.parse("P")], heldout, default_seeds(3), progress=False)[0]
     assert result.played == 3 and len(heldout) == 4
-    assert result.summary.generality == pytest.approx(3 / 4)     # both rocks beaten, paper tied
+    assert result.summary["generality"] == pytest.approx(3 / 4)     # both rocks beaten, paper tied
+
+
+def test_the_summary_names_its_rule_and_marks_each_opponent(heldout_dir):
+    arena = TinyArena()
+    heldout = load_heldout(arena, heldout_dir)
+    result = evaluate_heldout(arena, [arena.parse("P")], heldout, default_seeds(3), progress=False)[0]
+    assert result.summary["generality_rule"] == "head-to-head"
+    assert "per_opponent" not in result.summary_fields()
+    rows = {row["opponent"]: row for row in result.per_opponent(heldout)}
+    assert {name: row["outcome"] for name, row in rows.items()} == {"hand-R": "win", "hand-P": "tie",
+                                                                     "hand-S": "loss"}
+    assert [rows[name]["matched"] for name in ("hand-R", "hand-P", "hand-S")] == [True, True, False]
+
+
+class ScoreRuleArena(TinyArena):
+    """Rock-paper-scissors whose generality is defined otherwise: the fraction of opponents
+    against which the program scores at least half the points, whatever the opponent scores."""
+
+    def __init__(self):
+        self.summaries = 0
+
+    def heldout_summary(self, results, opponents, seeds):
+        self.summaries += 1
+        matched = results.fitness_a >= 0.5
+        return {"generality_rule": "half-the-points", "opponents": len(opponents),
+                "generality": float(matched.mean()), "beaten": float((results.fitness_a > 0.5).mean()),
+                "score_per_game": float(results.score_a.mean()),
+                "per_opponent": [{"matched": bool(m)} for m in matched]}
+
+
+def test_an_arena_rule_is_used_and_computed_from_stored_results(heldout_dir, tmp_path):
+    arena = ScoreRuleArena()
+    heldout = load_heldout(arena, heldout_dir)
+    store = HeldoutStore(Archive(tmp_path / "runs.db"))
+    program = arena.parse("P")          # beats rock (all points), ties paper (no points), loses to scissors
+    first = evaluate_heldout(arena, [program], heldout, default_seeds(4), store=store, progress=False)[0]
+    assert first.summary["generality_rule"] == "half-the-points"
+    assert first.summary["generality"] == pytest.approx(1 / 3)               # head-to-head would be 2/3
+    assert TinyArena().heldout_summary(first.results, heldout.programs, [])["generality"] == pytest.approx(2 / 3)
+    again = evaluate_heldout(arena, [program, program], heldout, default_seeds(4), store=store, progress=False)
+    assert [r.played for r in again] == [0, 0]                  # nothing replayed...
+    assert again[0].summary == first.summary                     # ...the summary computed from stored rows
+    assert arena.summaries == 2                                  # once per distinct program and call
+
+
+def test_a_subset_of_the_heldout_set_by_label(heldout_dir):
+    arena = TinyArena()
+    heldout = load_heldout(arena, heldout_dir, only=["hand-S", "hand-R"])
+    assert sorted(heldout.labels) == ["hand-R", "hand-S"] and len(heldout.programs) == 2
+    result = evaluate_heldout(arena, [arena.parse("P")], heldout, default_seeds(3), progress=False)[0]
+    assert result.summary["generality"] == pytest.approx(1 / 2)   # beats rock, loses to scissors
+    with pytest.raises(HeldoutError, match="no held-out opponent named 'hand-Q'"):
+        load_heldout(arena, heldout_dir, only=["hand-Q"])

@@ -3,11 +3,21 @@ import math
 
 import numpy as np
 import pytest
+from tinygame import TinyArena
 
 from redqueen.analysis.cycles import beats_matrix, count_three_cycles, list_three_cycles
-from redqueen.analysis.generality import LOSS, TIE, WIN, generality, outcomes
+from redqueen.analysis.generality import LOSS, TIE, WIN, outcomes
 from redqueen.analysis.trends import fit_trends
 from redqueen.analysis.variance import mean_rate_of_change, rate_of_change, variance_across_runs
+from redqueen.arena import DuelResults
+
+
+def duel_results(fitness_a, fitness_b, score_a) -> DuelResults:
+    """Per-opponent results as an arena's duel returns them (counts are not used by generality)."""
+    zeros = np.zeros(len(fitness_a), dtype=int)
+    return DuelResults(fitness_a=np.array(fitness_a, float), fitness_b=np.array(fitness_b, float),
+                       wins=zeros, ties=zeros, losses=zeros, score_a=np.array(score_a, float),
+                       score_b=np.zeros(len(fitness_a)))
 
 
 class TestGenerality:
@@ -17,17 +27,21 @@ class TestGenerality:
     def test_equal_within_float_noise_is_a_tie(self):
         assert list(outcomes([0.1 + 0.2], [0.3])) == [TIE]
 
-    def test_fractions_of_four_opponents(self):
-        # beats two, ties one, loses one: generality 3/4, beaten 2/4
-        result = generality([0.9, 0.7, 0.5, 0.1], [0.1, 0.3, 0.5, 0.9], score_a=[3, 2, 1, 0])
-        assert result.opponents == 4
-        assert result.generality == pytest.approx(0.75)
-        assert result.beaten == pytest.approx(0.5)
-        assert result.mean_score == pytest.approx(1.5)
+    def test_default_rule_is_head_to_head_over_five_opponents(self):
+        # beats two, ties two (one of them only up to float noise), loses one:
+        # generality 4/5, beaten 2/5, score per game (3+2+1+1+0)/5
+        results = duel_results([0.9, 0.7, 0.5, 0.1 + 0.2, 0.1], [0.1, 0.3, 0.5, 0.3, 0.9], [3, 2, 1, 1, 0])
+        summary = TinyArena().heldout_summary(results, opponents=[None] * 5, seeds=[1, 2])
+        assert summary["generality_rule"] == "head-to-head" and summary["opponents"] == 5
+        assert summary["generality"] == pytest.approx(4 / 5)
+        assert summary["beaten"] == pytest.approx(2 / 5)
+        assert summary["score_per_game"] == pytest.approx(7 / 5)
+        assert [row["outcome"] for row in summary["per_opponent"]] == ["win", "win", "tie", "tie", "loss"]
+        assert [row["matched"] for row in summary["per_opponent"]] == [True, True, True, True, False]
 
     def test_no_opponents_is_an_error(self):
         with pytest.raises(ValueError):
-            generality([], [])
+            TinyArena().heldout_summary(duel_results([], [], []), opponents=[], seeds=[1])
 
 
 class TestVariance:
