@@ -55,8 +55,11 @@ def test_corpus_battles_through_our_assembler(pmars, shared_warriors):
     for _ in range(12):
         group = list(rng.choice(files, size=int(rng.integers(2, 4)), replace=False))
         args = ["-b", "-r", "10", "-F", str(int(rng.integers(100, 7901))), *group]
-        theirs, ours = both(pmars, args)
-        assert ours == theirs, group
+        try:
+            theirs = run([pmars, *args], timeout=120)[1]
+        except subprocess.TimeoutExpired:
+            continue        # pMARS can loop forever (see mars.execute): nothing to compare
+        assert run([*REDQUEEN, "battle", *args])[1] == theirs, group
 
 
 def test_unseeded_battles_run(tmp_path):
