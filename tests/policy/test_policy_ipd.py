@@ -1,6 +1,10 @@
 """The IPD arena: its rules against an independent pure-Python referee and against Axelrod's
 engine, the held-out set and round-robin generality, descriptors, the built-in family, prompts."""
 import itertools
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +14,7 @@ from arenas.ipd import family as ipd_family
 from arenas.ipd import heldout
 from arenas.ipd.arena import IPDArena
 from redqueen.arena import Arena
+from redqueen.heldout import default_seeds
 
 PROGRAMS = Path(__file__).resolve().parents[2] / "arenas" / "ipd" / "programs"
 DETERMINISTIC = ["tit_for_tat", "grim_trigger", "win_stay_lose_shift", "always_defect",
@@ -210,3 +215,99 @@ def test_tournament_generality_matches_a_round_robin_computed_directly(axelrod_i
     assert any(tmp_path.glob("ipd-axelrod-*.json"))          # the reference games are cached...
     again = axelrod_ipd.tournament_generality(load(axelrod_ipd, "tit_for_tat"), seeds, field, reference_seeds=seeds)
     assert again["generality"] == summary["generality"]       # ...and read back
+
+
+# ---- held-out generality as `redqueen eval` reports it: the round robin ------------------------------
+def _round_robin_means(payoff) -> np.ndarray:
+    """Mean payoff per turn of each player against all the others, from payoff[i][j] (i against j)."""
+    payoff = np.asarray(payoff, float)
+    return payoff.sum(axis=1) / (len(payoff) - 1)
+
+
+def test_heldout_summary_of_policy_files_is_a_round_robin(ipd, tmp_path, monkeypatch):
+    """A directory of policies as the held-out set: the summary is the round robin of them all plus
+    the program, computed here with the plain-Python referee (noiseless, deterministic)."""
+    monkeypatch.setenv("REDQUEEN_CACHE", str(tmp_path))
+    names = ["grim_trigger", "win_stay_lose_shift", "always_cooperate", "tit_for_two_tats", "alternator"]
+    field = [load(ipd, name) for name in names]
+    for program in ("tit_for_tat", "always_defect"):
+        players = [program] + names
+        payoff = np.zeros((len(players), len(players)))
+        for i, j in itertools.combinations(range(len(players)), 2):
+            payoff[i, j], payoff[j, i] = referee(python_policy(players[i]), python_policy(players[j]))
+        means = _round_robin_means(payoff)
+        summary = ipd.heldout_summary(ipd.duel(load(ipd, program), field, [0]), field, [0])
+        assert summary["generality_rule"] == "round-robin" and summary["opponents"] == len(names)
+        assert summary["score_per_game"] == pytest.approx(means[0])
+        assert [row["matched"] for row in summary["per_opponent"]] == [means[0] >= m - 1e-9 for m in means[1:]]
+        assert summary["generality"] == pytest.approx(np.mean(means[0] >= means[1:] - 1e-9))
+        assert summary["beaten"] == pytest.approx(np.mean(means[0] > means[1:] + 1e-9))
+        assert summary["rank"] == 1 + int(np.sum(means[1:] > means[0] + 1e-9))
+    assert not any(tmp_path.iterdir())          # policy files' reference games are not cached by name
+
+
+# A small field of Axelrod strategies in which reciprocity pays, as in Axelrod's tournaments.
+SMALL_FIELD = ["Tit For Tat", "Grudger", "Tit For 2 Tats", "Win-Stay Lose-Shift", "Defector"]
+
+
+@pytest.mark.slow
+def test_eval_ranks_tit_for_tat_above_always_defect_as_a_round_robin_does(axelrod_ipd, tmp_path):
+    """`redqueen eval --arena ipd` on a small Axelrod field gives each policy the generality of a
+    round robin computed directly with Axelrod's engine (our tit for tat and always defect stand
+    for Axelrod's own), and ranks tit for tat above always defect; head-to-head would not."""
+    axl = pytest.importorskip("axelrod")
+    repo = PROGRAMS.parents[2]
+    env = dict(os.environ, REDQUEEN_CACHE=str(tmp_path / "cache"),
+               PYTHONPATH=str(repo) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    only = [argument for name in SMALL_FIELD for argument in ("--opponent", name)]
+    command = [sys.executable, "-m", "redqueen", "eval", "--arena", "ipd", "-A", "noise=0.05", "--seeds", "3",
+               *only, str(PROGRAMS / "tit_for_tat.py"), str(PROGRAMS / "always_defect.py"),
+               "--json", "-q", "--db", str(tmp_path / "eval.db")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=repo, env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["generality_rule"] == "round-robin" and report["opponents"] == len(SMALL_FIELD)
+    programs = {p["program"]: p for p in report["programs"]}
+
+    seeds = default_seeds(3)                     # what --seeds 3 plays; reference games: the same three
+    strategies = {s.name: s for s in axl.all_strategies}
+    order = [row["opponent"] for row in programs["tit_for_tat"]["per_opponent"]]
+    field = [strategies[name] for name in order]
+    for program, stand_in in (("tit_for_tat", axl.TitForTat), ("always_defect", axl.Defector)):
+        players = [stand_in] + field
+        payoff = np.zeros((len(players), len(players)))
+        for i, j in itertools.combinations(range(len(players)), 2):
+            games = [_axelrod_payoffs(axl, players[i], players[j], seed, 0.05) for seed in seeds]
+            payoff[i, j], payoff[j, i] = np.mean([g[0] for g in games]), np.mean([g[1] for g in games])
+        means = _round_robin_means(payoff)
+        reported = programs[program]
+        assert reported["policy_mean_payoff"] == pytest.approx(means[0]), program
+        assert [row["matched"] for row in reported["per_opponent"]] == [means[0] >= m - 1e-9 for m in means[1:]]
+        assert reported["generality"] == pytest.approx(np.mean(means[0] >= means[1:] - 1e-9)), program
+    assert programs["tit_for_tat"]["generality"] > programs["always_defect"]["generality"]
+    head_to_head = {name: np.mean([r["fitness_a"] >= r["fitness_b"] - 1e-9 for r in p["per_opponent"]])
+                    for name, p in programs.items()}
+    assert head_to_head["always_defect"] > head_to_head["tit_for_tat"]    # the rule is what ranks them
+
+
+@pytest.mark.slow
+def test_heldout_summary_is_the_tournament_summary_and_survives_the_archive(axelrod_ipd, tmp_path, monkeypatch):
+    """Through the held-out API with a real archive: the round-robin summary equals the arena's
+    tournament generality, and a second evaluation replays nothing yet reports the same."""
+    from redqueen.db import Archive
+    from redqueen.heldout import HeldoutSet, HeldoutStore, evaluate_heldout
+    monkeypatch.setenv("REDQUEEN_CACHE", str(tmp_path))
+    field = [o for o in axelrod_ipd.heldout_opponents() if o.name in FIELD]
+    heldout = HeldoutSet("<ipd>", field, [o.name for o in field])
+    seeds = [0, 1, 2]
+    program = load(axelrod_ipd, "tit_for_tat")
+    store = HeldoutStore(Archive(tmp_path / "runs.db"))
+    first = evaluate_heldout(axelrod_ipd, [program], heldout, seeds, store=store, progress=False)[0]
+    direct = axelrod_ipd.tournament_generality(program, seeds, field, reference_seeds=seeds)
+    assert first.summary["generality_rule"] == "round-robin"
+    for key in ("generality", "policy_mean_payoff", "rank", "players"):
+        assert first.summary[key] == pytest.approx(direct[key]), key
+    matched = [row["matched"] for row in direct["per_opponent"]]
+    assert [row["matched"] for row in first.summary["per_opponent"]] == matched
+    again = evaluate_heldout(axelrod_ipd, [program], heldout, seeds, store=store, progress=False)[0]
+    assert again.played == 0 and again.summary == first.summary
