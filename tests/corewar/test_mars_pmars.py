@@ -254,3 +254,13 @@ def test_budget_overrun_quirk(pmars, tmp_path):
     for limit in (UNLIMITED, None):
         result = battle(warriors, settings, rounds=3, fixed_position=200, overrun_limit=limit)
         assert result.pmars_output() == expected
+
+
+def test_crowded_multiwarrior_placement(pmars, shared_warriors):
+    """Many warriors in little room: pMARS's sampler gives up and spreads them (npos)."""
+    rng = np.random.default_rng(12)
+    files = _corpus(shared_warriors)
+    groups = _sample(files, rng, 4, 12) + _sample(files, rng, 2, 36)
+    options = ("-d", "200", "-c", "20000")
+    positions = [int(p) for p in rng.integers(200, 7801, size=len(groups))]
+    assert _compare(pmars, groups, options, 3, positions, assembled=0.5) == []
