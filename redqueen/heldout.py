@@ -65,7 +65,7 @@ def load_heldout(arena: Arena, against: str | Path | None = None,
                  only: Sequence[str] | None = None) -> HeldoutSet:
     """The held-out set: the directory `against`; else the arena's own `heldout_opponents()`
     when it has one; else the project's set in archive/heldout. With `only`, just the opponents
-    of those labels (file stems or names), in the set's order."""
+    of those labels, in the set's order."""
     return _restrict(_load_heldout(arena, against), only)
 
 

@@ -36,8 +36,8 @@ def parse_arena_options(pairs) -> dict:
 @click.option("--arena-option", "-A", "arena_option", multiple=True, metavar="KEY=VALUE",
               help="Arena option for program files, repeatable (Core War: coresize=8000, ...).")
 @click.option("--opponent", "only", multiple=True, metavar="NAME",
-              help="Only this held-out opponent (repeatable; file stem or name as --per-opponent lists "
-                   "them). Generality is then relative to the opponents chosen.")
+              help="Only this held-out opponent (repeatable; its label as --per-opponent lists it). "
+                   "Generality is then relative to the opponents chosen.")
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Games per opponent (each seed one placement / starting condition).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Base from which the game seeds are drawn.")

@@ -163,3 +163,24 @@ def test_worker_processes_give_the_same_results(tmp_path):
     assert reports[0]["games_played"] == reports[1]["games_played"] > 0
     for one, two in zip(reports[0]["programs"], reports[1]["programs"]):
         assert one["per_opponent"] == two["per_opponent"]
+
+
+def test_opponent_option_keeps_the_named_opponents_in_worker_processes_too(tmp_path):
+    """--opponent restricts the held-out set (workers rebuild the same subset): the rows are those
+    of a full evaluation for the opponents named; an unknown name is one line."""
+    chosen = ["Pebble", "Seeker", "Cairn"]          # labels late in file order: indices would differ
+    full = redqueen("eval", CLASSICS / "blizzard.red", *FAST, "--seeds", "2", "--json", "-q",
+                    "--db", tmp_path / "full.db")
+    only = [argument for name in chosen for argument in ("--opponent", name)]
+    part = redqueen("eval", CLASSICS / "blizzard.red", *only, *FAST, "--seeds", "2", "--jobs", "2", "--json", "-q",
+                    "--db", tmp_path / "part.db")
+    assert full.returncode == 0 and part.returncode == 0, full.stderr + part.stderr
+    rows = {row["opponent"]: row for row in json.loads(full.stdout)["programs"][0]["per_opponent"]}
+    report = json.loads(part.stdout)
+    assert report["opponents"] == 3 and report["games_played"] == 6
+    assert report["programs"][0]["per_opponent"] == [rows[name] for name in chosen]
+    assert report["programs"][0]["generality"] == pytest.approx(np.mean([rows[n]["matched"] for n in chosen]))
+    wrong = redqueen("eval", CLASSICS / "blizzard.red", "--opponent", "nobody", *FAST, "-q",
+                     "--db", tmp_path / "part.db")
+    assert wrong.returncode == 1 and "no held-out opponent named 'nobody'" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1
