@@ -51,23 +51,18 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def arena_options(pairs) -> dict:
-    """KEY=VALUE pairs; values read as JSON when they can be (numbers, true/false), else text."""
-    options = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"--arena-option: {pair!r} is not KEY=VALUE")
-        try:
-            options[key.replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.replace("-", "_")] = value
-    return options
+def _arena_options(pairs) -> dict:
+    import click
+    from redqueen.cli.options import parse_arena_options
+    try:
+        return parse_arena_options(pairs)
+    except click.BadParameter as error:
+        raise SystemExit(f"--arena-option: {error.message}") from None
 
 
 def run_configs(args):
     from redqueen.loop import RunConfig
-    return [RunConfig(arena=args.arena, arena_options=arena_options(args.arena_option), rounds=args.rounds, iters=args.iters, history=args.history,
+    return [RunConfig(arena=args.arena, arena_options=_arena_options(args.arena_option), rounds=args.rounds, iters=args.iters, history=args.history,
                       seeds=args.seeds, fitness=args.fitness, n_init=args.n_init, batch=args.batch,
                       mutator="builtin", seed=args.seed + index)
             for index in range(args.runs)]

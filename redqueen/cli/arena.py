@@ -5,31 +5,18 @@ Everything goes through `arenas.load(name)` and the `Arena` interface: `parse` f
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import click
 
-
-def _options(pairs) -> dict:
-    """KEY=VALUE pairs; values read as JSON when they can be (numbers, true/false), else text."""
-    options = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--arena-option")
-        try:
-            options[key.replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.replace("-", "_")] = value
-    return options
+from .options import parse_arena_options
 
 
 def _load_arena(name: str, pairs):
     import arenas
     try:
-        return arenas.load(name, **_options(pairs))
+        return arenas.load(name, **parse_arena_options(pairs))
     except KeyError as error:
         raise click.ClickException(error.args[0]) from None
     except (TypeError, ValueError) as error:

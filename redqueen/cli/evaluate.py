@@ -9,19 +9,7 @@ from pathlib import Path
 
 import click
 
-
-def parse_arena_options(pairs) -> dict:
-    """KEY=VALUE pairs; values read as JSON when they can be (numbers, true/false), else text."""
-    options = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--arena-option")
-        try:
-            options[key.replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.replace("-", "_")] = value
-    return options
+from .options import parse_arena_options
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,29 +1,16 @@
 """`redqueen evolve`: run the Digital Red Queen loop, or resume a run."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 import click
 
+from .options import parse_arena_options
+
 DEFAULT_MODEL = "gpt-4.1-mini"
 # Options that change how a resumed run talks to its endpoint but not what it computes.
 OPERATIONAL = ("base_url", "concurrency", "timeout", "max_retries")
-
-
-def _arena_options(pairs) -> dict:
-    """KEY=VALUE pairs; values read as JSON when they can be (numbers, true/false), else text."""
-    options = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--arena-option")
-        try:
-            options[key.replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.replace("-", "_")] = value
-    return options
 
 
 def _descriptor_names(text):
@@ -160,7 +147,7 @@ def _new_config(options):
     else:
         mutator_options = dict(crossover=options["crossover"])
     return RunConfig(
-        arena=options["arena"], arena_options=_arena_options(options["arena_option"]),
+        arena=options["arena"], arena_options=parse_arena_options(options["arena_option"]),
         rounds=options["rounds"], iters=options["iters"], history=options["history"], seeds=options["seeds"],
         fitness=options["fitness"], fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
