@@ -9,7 +9,6 @@ import numpy as np
 from redqueen.arena import Descriptor, Prompts
 
 from arenas.policy.policy_arena import PolicyArena
-from arenas.policy.family import perturb_constants
 from arenas.policy.validate import Signature
 
 from . import prompts as ipd_prompts
@@ -34,6 +33,7 @@ class IPDArena(PolicyArena):
                                   "fraction of turns after an opponent defection on which the policy defects"),
     }
     default_descriptors = ("cooperation", "retaliation")
+    family = FAMILY
 
     _heldout: list | None = None
 
@@ -81,22 +81,6 @@ class IPDArena(PolicyArena):
     def example_programs(self):
         """The classic strategies shipped in arenas/ipd/programs."""
         return self.load_directory(PROGRAMS)[0]
-
-    def random_program(self, rng: np.random.Generator) -> str:
-        return FAMILY.source(FAMILY.random(rng))
-
-    def mutate(self, program, rng: np.random.Generator) -> str:
-        params = FAMILY.params_of(program.source)
-        if params is not None:
-            return FAMILY.source(FAMILY.mutate(params, rng))
-        return perturb_constants(program.source, rng) or self.random_program(rng)
-
-    def crossover(self, a, b, rng: np.random.Generator) -> str:
-        pa, pb = FAMILY.params_of(a.source), FAMILY.params_of(b.source)
-        if pa is not None and pb is not None:
-            return FAMILY.source(FAMILY.mutate(FAMILY.crossover(pa, pb, rng), rng, rate=0.1))
-        family_parent = a if pa is not None else b if pb is not None else a
-        return self.mutate(family_parent, rng)
 
     # ---- held-out: Axelrod's strategies ----------------------------------------------------------
     def heldout_opponents(self) -> list:

@@ -18,6 +18,7 @@ import numpy as np
 from redqueen.arena import Arena, DuelResults, Evaluation, ProgramError
 
 from .sandbox import ENGINE, SIDE_A, SIDE_B, Limits
+from .family import Family, perturb_constants
 from .validate import Signature, ValidPolicy, validate
 
 MAX_FAULTS_REPORTED = 20
@@ -89,6 +90,7 @@ class PolicyArena(Arena):
     """Shared implementation; subclasses set the class attributes and the scoring hooks."""
     signature: Signature
     game_module: str
+    family: Family                            # the built-in mutator's policy family
     builtin_game_module: str | None = None    # plays BuiltinOpponent contestants, if any
     program_suffix = ".py"
     code_fence = "python"
@@ -100,6 +102,23 @@ class PolicyArena(Arena):
         self._pools: dict[str, object] = {}
         self._checked: dict[str, tuple[str, int | None] | None] = {}
         _OPEN_ARENAS.add(self)
+
+    # ---- the built-in mutator: a parametrised policy family ----------------------------------
+    def random_program(self, rng: np.random.Generator) -> str:
+        return self.family.source(self.family.random(rng))
+
+    def mutate(self, program, rng: np.random.Generator) -> str:
+        params = self.family.params_of(program.source)
+        if params is not None:
+            return self.family.source(self.family.mutate(params, rng))
+        return perturb_constants(program.source, rng) or self.random_program(rng)
+
+    def crossover(self, a, b, rng: np.random.Generator) -> str:
+        pa, pb = self.family.params_of(a.source), self.family.params_of(b.source)
+        if pa is not None and pb is not None:
+            return self.family.source(self.family.mutate(self.family.crossover(pa, pb, rng), rng, rate=0.1))
+        family_parent = a if pa is not None else b if pb is not None else a
+        return self.mutate(family_parent, rng)
 
     # ---- hooks for the concrete arena ----------------------------------------------------------
     def check_options(self, options: dict) -> dict:

@@ -7,7 +7,6 @@ import numpy as np
 
 from redqueen.arena import Descriptor, Prompts
 
-from arenas.policy.family import perturb_constants
 from arenas.policy.policy_arena import PolicyArena
 from arenas.policy.validate import Signature
 
@@ -30,6 +29,7 @@ class TronArena(PolicyArena):
                                  "fraction of moves that bring the policy closer to the opponent's head"),
     }
     default_descriptors = ("area", "aggression")
+    family = FAMILY
 
     def check_options(self, options: dict) -> dict:
         options = dict(options)
@@ -67,22 +67,6 @@ class TronArena(PolicyArena):
     def initial_programs(self):
         path = PROGRAMS / "first_safe.py"
         return [self.parse(path.read_text(), origin=str(path))]
-
-    def random_program(self, rng: np.random.Generator) -> str:
-        return FAMILY.source(FAMILY.random(rng))
-
-    def mutate(self, program, rng: np.random.Generator) -> str:
-        params = FAMILY.params_of(program.source)
-        if params is not None:
-            return FAMILY.source(FAMILY.mutate(params, rng))
-        return perturb_constants(program.source, rng) or self.random_program(rng)
-
-    def crossover(self, a, b, rng: np.random.Generator) -> str:
-        pa, pb = FAMILY.params_of(a.source), FAMILY.params_of(b.source)
-        if pa is not None and pb is not None:
-            return FAMILY.source(FAMILY.mutate(FAMILY.crossover(pa, pb, rng), rng, rate=0.1))
-        family_parent = a if pa is not None else b if pb is not None else a
-        return self.mutate(family_parent, rng)
 
     # ---- held-out: the project's heuristic bots --------------------------------------------------
     def heldout_opponents(self) -> list:
