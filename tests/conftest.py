@@ -10,7 +10,9 @@ SHARED = Path(os.environ.get("REDQUEEN_SHARED", REPO.parent / "shared"))
 WARRIORS = SHARED / "warriors"
 HELDOUT_DIR = WARRIORS / "drq-heldout"
 HILL_DIR = WARRIORS / "koenigstuhl-94nop"
-PMARS = shutil.which("pmars")
+# The oracle is called through scripts/pmars_oracle.sh, which sidesteps pMARS's misreading of
+# 96-character file paths (see that script); None when pMARS is not installed.
+PMARS = str(REPO / "scripts" / "pmars_oracle.sh") if shutil.which("pmars") else None
 PMARS_VALIDATE = Path("/usr/local/share/pmars/validate.red")
 
 
