@@ -5,7 +5,7 @@ templates (fields: none; {parent} {feedback}; {program} {error}).
 """
 from redqueen.arena import Prompts
 
-from arenas.policy.prompting import RULES_OF_CODE
+from arenas.policy.prompting import REPAIR, RULES_OF_CODE
 
 SYSTEM = """\
 You are an expert at the iterated prisoner's dilemma. You write policies as one Python function \
@@ -47,20 +47,6 @@ Here is an existing policy:
 {feedback}
 Improve it so that it earns a higher mean payoff against a varied field of opponents. Return the \
 complete new function."""
-
-REPAIR = """\
-The policy you wrote was rejected:
-
-{error}
-
-Here is the code:
-
-```python
-{program}
-```
-
-Fix the problem and return the complete corrected function in one ```python block."""
-
 
 def prompts(turns: int, noise: float) -> Prompts:
     return Prompts(system=SYSTEM.format(turns=turns, noise=noise, rules=RULES_OF_CODE), new=NEW,

@@ -23,3 +23,17 @@ start with two underscores, assigning to attributes.
 variable is always an int, or always a float, or always an array of one dtype); create arrays \
 with np.zeros/np.ones/np.empty/np.full and an explicit dtype where it matters. Every index is \
 bounds-checked: an out-of-range index loses the game. Each game has a CPU-time limit."""
+
+# The repair prompt is the same for every policy arena: the parser's one-line error and the code.
+REPAIR = """\
+The policy you wrote was rejected:
+
+{error}
+
+Here is the code:
+
+```python
+{program}
+```
+
+Fix the problem and return the complete corrected function in one ```python block."""

@@ -5,7 +5,7 @@
 """
 from redqueen.arena import Prompts
 
-from arenas.policy.prompting import RULES_OF_CODE
+from arenas.policy.prompting import REPAIR, RULES_OF_CODE
 
 SYSTEM = """\
 You are an expert at Tron light cycles. You write policies as one Python function that steers a \
@@ -48,20 +48,6 @@ Here is an existing policy:
 {feedback}
 Improve it so that it wins more games against a varied field of opponents. Return the complete \
 new function."""
-
-REPAIR = """\
-The policy you wrote was rejected:
-
-{error}
-
-Here is the code:
-
-```python
-{program}
-```
-
-Fix the problem and return the complete corrected function in one ```python block."""
-
 
 def prompts(rows: int, cols: int) -> Prompts:
     system = SYSTEM.format(rows=rows, cols=cols, height=rows + 2, width=cols + 2, last_row=rows + 1,
