@@ -85,15 +85,8 @@ def predefined_constants(settings: Settings) -> dict[str, int]:
         "VERSION": PMARS_VERSION,
         "WARRIORS": settings.warriors,
         "ROUNDS": settings.rounds,
-        "PSPACESIZE": pspace_size(settings),
+        "PSPACESIZE": settings.pspace,
     }
-
-
-def pspace_size(settings: Settings) -> int:
-    """P-space size: -S, or as pMARS picks it: coresize/i for the largest i <= 16 dividing it."""
-    if settings.pspacesize:
-        return settings.pspacesize
-    return next(settings.coresize // i for i in range(16, 0, -1) if settings.coresize % i == 0)
 
 
 def _assemble(text: str, settings: Settings, filename: str) -> Warrior:

@@ -25,11 +25,6 @@ from .warrior import Warrior
 MAX_WARRIORS = 36   # pMARS's MAXWARRIOR
 
 
-def pspace_size(settings: Settings) -> int:
-    """pMARS's P-space size: -S if given, else coresize / d for the largest d <= 16 dividing it."""
-    return settings.pspace
-
-
 def pspace_map(pins: Sequence[int | None]) -> tuple[np.ndarray, int]:
     """Which P-space each warrior uses, and how many there are, as pMARS assigns them.
 
@@ -97,7 +92,7 @@ def _check_settings(settings: Settings, n: int):
     if settings.coresize < n * settings.mindistance:
         raise ValueError(f"core size {settings.coresize} is too small for {n} warriors "
                          f"{settings.mindistance} apart")
-    if pspace_size(settings) > settings.coresize:
+    if settings.pspace > settings.coresize:
         raise ValueError("P-space size cannot exceed the core size")
 
 
@@ -250,7 +245,7 @@ def battle(warriors: Sequence[Warrior], settings: Settings = Settings(), rounds:
     outputs = _allocate_outputs((), rounds, n)
     executed = mars.play_battle(pool.core, pool.offset, pool.length, pool.entry, np.arange(n, dtype=np.int64),
                      pindex, n_pspaces, seed, rounds, settings.coresize, settings.maxcycles,
-                     settings.maxprocesses, settings.mindistance, pspace_size(settings), permutate,
+                     settings.maxprocesses, settings.mindistance, settings.pspace, permutate,
                      _overrun(overrun_limit, settings, n), True if statistics else None, *outputs)
     table, survived, fitness, lifetime, spawned, coverage = outputs
     return BattleResult(warriors, settings, seed, formula, table.reshape(n, 2 * n - 1),
@@ -330,7 +325,7 @@ def batch_battle(pool: WarriorPool, members, seeds, rounds: int = 1, permutate: 
     outputs = _allocate_outputs((battles,), rounds, n)
     args = (pool.core, pool.offset, pool.length, pool.entry, members, pindex, n_pspaces, seeds, rounds,
             settings.coresize, settings.maxcycles, settings.maxprocesses, settings.mindistance,
-            pspace_size(settings), permutate, _overrun(overrun_limit, settings, n),
+            settings.pspace, permutate, _overrun(overrun_limit, settings, n),
             True if statistics else None, *outputs)
     if scheduler == "prange":
         _run_prange(mars.play_batch, threads, *args)

@@ -69,8 +69,7 @@ def _settings(coresize, cycles, processes, length, distance, pspace, rounds, war
                         mindistance=distance, pspacesize=pspace or 0, rounds=rounds, warriors=warriors)
     if coresize < warriors * distance:
         _fail(f"Error: core size {coresize} is too small for {warriors} warriors {distance} apart")
-    from .battle import pspace_size
-    if pspace_size(settings) > coresize:
+    if settings.pspace > coresize:
         _fail("Error: P-space size (-S) cannot exceed the core size")
     return settings
 

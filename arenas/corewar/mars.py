@@ -660,8 +660,7 @@ class Machine:
     def __init__(self, settings, n_warriors=1, pspace_index=None, pspace_size=None):
         self.settings = settings
         self.n = n_warriors
-        from .battle import pspace_size as pmars_pspace_size
-        self.pssize = pspace_size or pmars_pspace_size(settings)
+        self.pssize = pspace_size or settings.pspace
         pindex = np.asarray(pspace_index if pspace_index is not None else range(n_warriors), np.int64)
         template = np.zeros(1, dtype=core_dtype(settings.coresize))
         (self.core, self.queue, self.qcap, self.wstate, self.reg, self.pspace,

@@ -10,7 +10,7 @@ from arenas.corewar import instruction as ins
 from arenas.corewar.asm_encode import default_modifier
 from arenas.corewar.asm_expr import BAD, DIV_ZERO, LONG_MAX, OK, OVERFLOW, UNDEFINED, Evaluator
 from arenas.corewar.assembler import (RedcodeError, assemble, assemble_file, listing,
-                                      predefined_constants, pspace_size)
+                                      predefined_constants)
 from arenas.corewar.settings import Settings
 from redqueen.arena import ProgramError
 
@@ -162,7 +162,7 @@ def test_predefined_constants_follow_the_settings():
     constants = predefined_constants(settings)
     assert constants == dict(CORESIZE=8001, MAXPROCESSES=9, MAXCYCLES=7, MAXLENGTH=20, MINDISTANCE=30,
                              VERSION=92, WARRIORS=3, ROUNDS=4, PSPACESIZE=889)
-    assert pspace_size(Settings()) == 500 and pspace_size(Settings(pspacesize=7)) == 7
+    assert Settings().pspace == 500 and Settings(pspacesize=7).pspace == 7
     warrior = assemble("dat CORESIZE-1, WARRIORS\n", settings)
     assert warrior.code[0, 3] == 8000 and warrior.code[0, 5] == 3
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from arenas.corewar import placement
-from arenas.corewar.battle import (WarriorPool, batch_battle, battle, format_results, pspace_map,
-                                   pspace_size)
+from arenas.corewar.battle import (WarriorPool, batch_battle, battle, format_results, pspace_map)
 from arenas.corewar.settings import Settings
 from arenas.corewar.warrior import Warrior
 from test_mars_ops import row
@@ -77,10 +76,10 @@ def test_pspace_map_follows_pins():
 
 
 def test_pspace_size_is_the_largest_divisor_up_to_16():
-    assert pspace_size(Settings(coresize=8000)) == 500
-    assert pspace_size(Settings(coresize=55440)) == 3465
-    assert pspace_size(Settings(coresize=8001)) == 889          # 8001 = 9 * 889
-    assert pspace_size(Settings(coresize=8000, pspacesize=7)) == 7
+    assert Settings(coresize=8000).pspace == 500
+    assert Settings(coresize=55440).pspace == 3465
+    assert Settings(coresize=8001).pspace == 889          # 8001 = 9 * 889
+    assert Settings(coresize=8000, pspacesize=7).pspace == 7
 
 
 # ---- rounds, budget, scoring ----------------------------------------------------------------
