@@ -167,3 +167,17 @@ class Arena(abc.ABC):
             except ProgramError as error:
                 rejected.append((str(file), str(error)))
         return programs, rejected
+
+    def operators(self) -> list:
+        """Named variation operators for the built-in mutator's adaptive mode
+        (`redqueen.operators.Operator`). The default offers the three abstract methods; arenas
+        with richer operators (strategy templates, module insertion, constant tuning) add theirs."""
+        from .operators import Operator
+        return [Operator("random", "new", self.random_program),
+                Operator("mutate", "mutate", self.mutate),
+                Operator("crossover", "crossover", self.crossover, prior=0.25)]
+
+    def preset_options(self, preset: str) -> dict:
+        """Options this arena adds to a named preset of `redqueen evolve` (`redqueen.presets`),
+        as {option name: value}; the default adds none."""
+        return {}

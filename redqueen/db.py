@@ -307,6 +307,10 @@ class Archive:
             [iterations, json.dumps(rng_state), json.dumps(stats, sort_keys=True), int(initialised),
              elapsed, round_id])
 
+    def save_stats(self, round_id: int, stats: dict) -> None:
+        """Replace the round's statistics (the round's final figures, e.g. champion confirmation)."""
+        self.db.execute("UPDATE rounds SET stats = ? WHERE id = ?", [json.dumps(stats, sort_keys=True), round_id])
+
     def record_evaluation(self, run_id: int, round_id: int, program_id: int, *, iteration: int,
                           fitness: float, descriptors: dict, cell, outcome: str, opponents: list[int],
                           seeds: list[int], fitness_mode: str, beaten_by=(), details=None) -> int:

@@ -18,6 +18,8 @@ from .arena import Arena, Evaluation, ProgramError
 from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
 
+CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
+
 
 @dataclass
 class RunConfig:
@@ -26,7 +28,11 @@ class RunConfig:
     arena_options: dict = field(default_factory=dict)
     rounds: int = 20
     iters: int = 250
-    history: int | None = None          # last K champions as opponents; None: all
+    history: int | None = None          # last K champions as opponents; None: all (alias of last:K)
+    opponents: str = "all"              # opponent strategy: all, last:K, nash, pfsp (redqueen.opponents)
+    carry_elites: bool = False          # a round starts from the previous round's elites, re-evaluated
+    confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
+    preset: str = "drq"                 # the preset the options came from (redqueen.presets), for the record
     seeds: int = 20
     fitness: str = "battle"
     fitness_threshold: float | None = None
@@ -194,13 +200,21 @@ class RedQueen:
             seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.seeds)]
             opponents = self._opponent_ids(number)
             round_id = self.archive.start_round(self.run_id, number, opponents, seeds, rng.bit_generator.state)
-            return RoundState(round_id, number, opponents, seeds, rng, grid, 0, False, _empty_stats())
+            learned = self._previous_stats(number).get("operators")
+            self.mutator.restore(learned)
+            stats = _empty_stats() if learned is None else {**_empty_stats(), "operators": learned}
+            return RoundState(round_id, number, opponents, seeds, rng, grid, 0, False, stats)
         rng = np.random.default_rng()
         rng.bit_generator.state = row["rng_state"]
         state = RoundState(row["id"], number, row["opponents"], row["seeds"], rng, grid, row["iterations"],
                            bool(row["initialised"]), {**_empty_stats(), **row["stats"]})
+        self.mutator.restore(state.stats.get("operators"))
         self._restore_elites(state)
         return state
+
+    def _previous_stats(self, number: int) -> dict:
+        previous = self.archive.round_row(self.run_id, number - 1) if number else None
+        return previous["stats"] if previous else {}
 
     def _restore_elites(self, state: RoundState) -> None:
         for elite in self.archive.elites(state.round_id):
@@ -213,7 +227,11 @@ class RedQueen:
     def _initialise(self, state: RoundState) -> None:
         """Seed the grid with the round's opponents (initial programs and past champions) and
         n_init new programs, all evaluated as one batch."""
-        seeded = [(pid, self._program(pid)) for pid in state.opponent_ids]
+        ids = list(dict.fromkeys(state.opponent_ids))
+        if self.config.carry_elites and state.number > 0:
+            previous = self.archive.round_row(self.run_id, state.number - 1)
+            ids += [e["program_id"] for e in self.archive.elites(previous["id"]) if e["program_id"] not in ids]
+        seeded = [(pid, self._program(pid)) for pid in ids]
         asks = Scheduler.ask_new(self.config.n_init)
         self._step(state, asks, 0, seeded=seeded)
 
@@ -225,11 +243,32 @@ class RedQueen:
         champion = state.grid.best()
         if champion is None:
             raise RuntimeError(f"round {state.number} ended with an empty grid: every candidate failed")
+        fitness = champion.fitness
+        if self.config.confirm_seeds:
+            champion, fitness, state.stats["confirmation"] = self._confirm(state)
         evaluation = self.archive.evaluation(state.round_id, champion.key)
         with self.archive.transaction():
+            if "confirmation" in state.stats:
+                self.archive.save_stats(state.round_id, state.stats)
+            weights = self.mutator.operator_weights()
+            if weights is not None:
+                self.archive.set_operator_weights(state.round_id, weights)
             self.archive.finish_round(state.round_id, self.run_id, state.number, champion_id=champion.key,
-                                      evaluation_id=evaluation["id"], fitness=champion.fitness)
+                                      evaluation_id=evaluation["id"], fitness=fitness)
         return champion
+
+    def _confirm(self, state: RoundState) -> tuple[Elite, float, dict]:
+        """Re-evaluate the round's top elites on `confirm_seeds` fresh seeds and crown the best
+        mean over all its seeds, so a champion is not one that got lucky on the round's seeds."""
+        top = sorted(state.grid.elites(), key=lambda e: -e.fitness)[:CONFIRM_TOP]
+        rng = np.random.default_rng([self.config.seed, state.number, 1])
+        seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.confirm_seeds)]
+        opponents = [self._program(pid) for pid in state.opponent_ids]
+        fresh = self.arena.evaluate([e.program for e in top], opponents, seeds, fitness=self.config.fitness)
+        n_old, n_new = len(state.seeds), len(seeds)
+        means = [(e.fitness * n_old + f.fitness * n_new) / (n_old + n_new) for e, f in zip(top, fresh)]
+        best = int(np.argmax(means))                     # ties: the one fitter on the round's seeds
+        return top[best], float(means[best]), {str(e.key): round(m, 6) for e, m in zip(top, means)}
 
     # ---- one step: propose, parse, evaluate, commit ------------------------------------------
     def _step(self, state: RoundState, asks: list[Ask], iterations: int, seeded=()) -> None:
@@ -249,8 +288,14 @@ class RedQueen:
             for failure in failures:
                 stats[f"failed_{failure['stage']}"] = stats.get(f"failed_{failure['stage']}", 0) + 1
                 self.archive.record_failure(self.run_id, state.round_id, iteration, **failure)
+            entered = set()
             for (pid, program, ask, proposal), evaluation in zip(candidates, evaluations):
-                self._place(state, stats, iteration, pid, program, ask, proposal, evaluation)
+                if self._place(state, stats, iteration, pid, program, ask, proposal, evaluation):
+                    entered.add(id(proposal))
+            self.mutator.tell([(p.operator, id(p) in entered) for p in proposals])
+            learned = self.mutator.state()
+            if learned is not None:
+                stats["operators"] = learned
             self.archive.save_step(state.round_id, iterations=state.iterations + iterations,
                                    rng_state=state.rng.bit_generator.state, stats=stats,
                                    elapsed=time.monotonic() - started)
@@ -301,8 +346,8 @@ class RedQueen:
             evaluations.append(by_digest[program.digest] if fresh else None)
         return evaluations
 
-    def _place(self, state, stats, iteration, pid, program, ask, proposal, evaluation) -> None:
-        """Store a candidate and, if it was evaluated, offer it to the grid."""
+    def _place(self, state, stats, iteration, pid, program, ask, proposal, evaluation) -> bool:
+        """Store a candidate and, if it was evaluated, offer it to the grid; True if it entered."""
         if pid is None:
             origin = proposal.origin
             pid, _ = self.archive.add_program(
@@ -314,7 +359,7 @@ class RedQueen:
         self._programs.setdefault(pid, program)
         if evaluation is None:
             stats["duplicates"] += 1
-            return
+            return False
         stats["evaluated"] += 1
         outcome, cell = state.grid.add(pid, program, evaluation)
         stats[outcome] += 1
@@ -325,6 +370,7 @@ class RedQueen:
             details=evaluation.details)
         if outcome != GridArchive.NOT_ADDED:
             self.archive.set_elite(state.round_id, cell, pid, evaluation_id, evaluation.fitness)
+        return outcome != GridArchive.NOT_ADDED
 
     def _program(self, program_id: int):
         """The parsed program of an archived id (parsed once per run)."""

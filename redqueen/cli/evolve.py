@@ -30,8 +30,15 @@ def _descriptor_names(text):
               help="Rounds: each evolves one champion that joins the opponents of later rounds.")
 @click.option("--iters", type=click.IntRange(min=0), default=250, show_default=True,
               help="MAP-Elites iterations (candidates) per round, after the round's initialisation.")
+@click.option("--preset", type=click.Choice(["drq", "strong"]), default="drq", show_default=True,
+              help="A named set of the options below (given options override it): drq = the DRQ "
+                   "study's loop; strong = adaptive operators, carried elites, confirmed champions, "
+                   "PFSP opponents (and the arena's own additions). See docs/loop.md.")
+@click.option("--opponents", default="all", show_default=True, metavar="SPEC",
+              help="Opponent strategy: all (initial programs + every champion), last:K, nash (PSRO), "
+                   "pfsp (prioritised fictitious self-play).")
 @click.option("--history", type=click.IntRange(min=0), default=None,
-              help="Opponents are the initial programs plus the last K champions [default: all].")
+              help="Alias of --opponents last:K.")
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Battle seeds a candidate's fitness is averaged over.")
 @click.option("--fitness", type=click.Choice(["battle", "duel"]), default="battle", show_default=True,
@@ -62,6 +69,13 @@ def _descriptor_names(text):
               help="USD per million prompt/completion tokens, for the cost estimate of an unlisted model.")
 @click.option("--crossover", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help="builtin mutator: probability that a variation is a crossover of two elites.")
+@click.option("--operators", type=click.Choice(["fixed", "adaptive"]), default="fixed", show_default=True,
+              help="builtin mutator: fixed = random/mutate/crossover as above; adaptive = every operator "
+                   "the arena offers, drawn more often when its children enter the grid.")
+@click.option("--carry-elites/--no-carry-elites", default=False, show_default=True,
+              help="Start each round from the previous round's elites, re-evaluated against its opponents.")
+@click.option("--confirm-seeds", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Re-evaluate the round's top elites on N more seeds and crown the best overall.")
 @click.option("--feedback/--no-feedback", default=False, show_default=True,
               help="Put the parent's fitness and the opponents it loses to into the mutation prompt.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of all the run's randomness.")
@@ -118,7 +132,7 @@ def _evolve(ctx, options):
             arena, mutator = _build(config, options, archive, run["id"])
             loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=not options["quiet"])
         else:
-            config = _new_config(options)
+            config = _new_config(ctx, options)
             arena, mutator = _build(config, options, archive, None)
             loop = RedQueen.start(archive, config, arena, mutator, progress=not options["quiet"])
             if hasattr(mutator, "client"):
@@ -134,9 +148,30 @@ def _evolve(ctx, options):
         archive.close()
 
 
-def _new_config(options):
+def _apply_preset(ctx, options):
+    """Options the preset sets, unless given on the command line."""
+    import arenas
+    from click.core import ParameterSource
+    from redqueen.presets import preset_values
+    arena = arenas.load(options["arena"], **parse_arena_options(options["arena_option"]))
+    for name, value in preset_values(options["preset"], arena).items():
+        if ctx.get_parameter_source(name) != ParameterSource.COMMANDLINE:
+            options[name] = value
+    return options
+
+
+def _opponent_spec(options) -> str:
+    if options["history"] is not None:
+        if options["opponents"] != "all":
+            raise click.BadParameter("give --history K or --opponents, not both", param_hint="--history")
+        return f"last:{options['history']}"
+    return options["opponents"]
+
+
+def _new_config(ctx, options):
     from redqueen.loop import RunConfig, read_initial_files
     read_initial_files(options["initial"])          # a missing file fails now, with one line
+    options = _apply_preset(ctx, dict(options))
     mutator = options["mutator"] or ("llm" if os.environ.get("OPENAI_API_KEY") else "builtin")
     if mutator == "llm":
         mutator_options = dict(model=options["model"], temperature=options["temperature"],
@@ -146,9 +181,12 @@ def _new_config(options):
                                prices=list(options["price"]) if options["price"] else None)
     else:
         mutator_options = dict(crossover=options["crossover"])
+        if options["operators"] == "adaptive":
+            mutator_options["adaptive"] = True
     return RunConfig(
         arena=options["arena"], arena_options=parse_arena_options(options["arena_option"]),
-        rounds=options["rounds"], iters=options["iters"], history=options["history"], seeds=options["seeds"],
+        rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
+        carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
         fitness=options["fitness"], fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],

@@ -19,6 +19,7 @@ class Proposal:
     error: str | None = None
     stage: str | None = None
     response: str | None = None      # the raw answer, kept with failures
+    operator: str | None = None      # the variation operator that made it (built-in mutator)
 
 
 class Mutator(abc.ABC):
@@ -28,6 +29,20 @@ class Mutator(abc.ABC):
     def propose(self, asks: list, rng: np.random.Generator) -> list[Proposal]:
         """One proposal per ask (`redqueen.map_elites.Ask`), in order. All randomness comes from
         `rng`, so the same rng state and the same model answers give the same proposals."""
+
+    def tell(self, credits: list[tuple[str | None, bool]]) -> None:
+        """After a step: (operator, entered the grid) for each proposal; the default ignores it."""
+
+    def state(self) -> dict | None:
+        """What the mutator learned so far, JSON-serialisable (committed with every step)."""
+        return None
+
+    def restore(self, state: dict | None) -> None:
+        """Take back a `state()` (resuming, or carrying what was learned into the next round)."""
+
+    def operator_weights(self) -> dict | None:
+        """Current weight of each variation operator, for the archive; None when not adaptive."""
+        return None
 
     def close(self) -> None:
         """Release connections; the default has none."""

@@ -12,16 +12,17 @@ from invariants import check_run
 from redqueen.db import Archive
 from redqueen.loop import RedQueen
 from redqueen.mutators import make_mutator
-from tiny_run import CONFIG
+from tiny_run import CONFIG, CONFIGS
 from tinygame import TinyArena
 
 SCRIPT = Path(__file__).with_name("tiny_run.py")
 
 
-def reference(tmp_path):
-    archive = Archive(tmp_path / "reference.db")
-    arena = TinyArena()
-    run_id = RedQueen.start(archive, CONFIG, arena, make_mutator("builtin", arena), progress=False).run()
+def reference(tmp_path, name="drq"):
+    archive = Archive(tmp_path / f"reference-{name}.db")
+    arena, config = TinyArena(), CONFIGS[name]
+    mutator = make_mutator("builtin", arena, **config.mutator_options)
+    run_id = RedQueen.start(archive, config, arena, mutator, progress=False).run()
     result = [(c["round"], c["digest"], c["fitness"]) for c in archive.champions(run_id)]
     stats = [r["stats"] for r in archive.rounds(run_id)]
     archive.close()
@@ -57,33 +58,37 @@ def kill_when(db: Path, process, ready, deadline=60.0):
     lambda rounds, iters: rounds >= 2 and iters >= 10,       # mid round 1
     lambda rounds, iters: rounds >= 4 and iters >= 39,       # around the end of round 3
 ])
-def test_kill_9_then_resume_finishes_the_same_run(tmp_path, moment):
+@pytest.mark.parametrize("name", ["drq", "strong"])
+def test_kill_9_then_resume_finishes_the_same_run(tmp_path, moment, name):
+    """`strong` adds carried elites, champion confirmation and adaptive operator weights: the
+    learned operator counts and the confirmation seeds must come back identically too."""
     db = tmp_path / "killed.db"
-    process = subprocess.Popen([sys.executable, str(SCRIPT), str(db), "start"], stdout=subprocess.PIPE)
+    env = dict(os.environ, REDQUEEN_TINY_CONFIG=name)
+    process = subprocess.Popen([sys.executable, str(SCRIPT), str(db), "start"], stdout=subprocess.PIPE, env=env)
     assert kill_when(db, process, moment), "the run ended before the moment to kill it"
     assert process.returncode == -signal.SIGKILL
 
     archive = Archive(db)
     assert archive.integrity_check() == "ok"
     [run] = archive.runs()
-    assert run["status"] == "running" and run["rounds_done"] < CONFIG.rounds
+    assert run["status"] == "running" and run["rounds_done"] < CONFIGS[name].rounds
     archive.close()
 
     resumed = subprocess.run([sys.executable, str(SCRIPT), str(db), "resume", str(run["id"]), "0"],
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=120, env=env)
     assert resumed.returncode == 0, resumed.stderr
 
     archive = Archive(db)
     check_run(archive, run["id"], TinyArena())
     assert archive.run(run["id"])["status"] == "finished"
     count = lambda table: archive.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    assert count("rounds") == count("champions") == CONFIG.rounds
+    assert count("rounds") == count("champions") == CONFIGS[name].rounds
     assert archive.db.execute("SELECT count(*) FROM (SELECT round_id, program_id FROM evaluations "
                               "GROUP BY 1, 2 HAVING count(*) > 1)").fetchone()[0] == 0
     champions = [(c["round"], c["digest"], c["fitness"]) for c in archive.champions(run["id"])]
     stats = [r["stats"] for r in archive.rounds(run["id"])]
     archive.close()
-    assert (champions, stats) == reference(tmp_path)
+    assert (champions, stats) == reference(tmp_path, name)
 
 
 class Crash(Exception):

@@ -1,0 +1,95 @@
+"""Search options of the loop: adaptive operator weights, carried elites, champion confirmation."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from redqueen.db import Archive
+from redqueen.loop import CONFIRM_TOP, RedQueen
+from redqueen.mutators import make_mutator
+from redqueen.operators import Operator, OperatorWeights
+from tiny_run import CONFIGS
+from tinygame import TinyArena
+
+
+def _ops():
+    noop = lambda *args: "R"
+    return [Operator("a", "mutate", noop), Operator("b", "mutate", noop, prior=3.0),
+            Operator("fresh", "new", noop), Operator("cross", "crossover", noop)]
+
+
+def test_fixed_weights_are_the_normalised_priors():
+    weights = OperatorWeights(_ops(), adaptive=False).weights(("mutate",))
+    assert weights == pytest.approx({"a": 0.25, "b": 0.75})
+
+
+def test_adaptive_weights_follow_successes_and_keep_a_floor():
+    weights = OperatorWeights(_ops(), adaptive=True, floor=0.1)
+    before = weights.weights(("mutate",))
+    for _ in range(30):
+        weights.credit("a", True)
+        weights.credit("b", False)
+    after = weights.weights(("mutate",))
+    assert after["a"] > before["a"] and after["a"] > after["b"]
+    assert after["b"] >= 0.1 / 2 and sum(after.values()) == pytest.approx(1.0)
+    restored = OperatorWeights(_ops(), adaptive=True, floor=0.1)
+    restored.restore(weights.state())
+    assert restored.weights() == weights.weights()
+
+
+def test_draws_respect_kinds_and_are_reproducible():
+    weights = OperatorWeights(_ops())
+    draw = lambda seed: [weights.draw(np.random.default_rng(seed), ("mutate", "crossover")).name for _ in range(20)]
+    assert draw(3) == draw(3)
+    assert set(draw(3)) <= {"a", "b", "cross"}
+
+
+def run(tmp_path, name="strong", **changes):
+    config, arena = replace(CONFIGS[name], **changes), TinyArena()
+    archive = Archive(tmp_path / f"{name}.db")
+    loop = RedQueen.start(archive, config, arena, make_mutator("builtin", arena, **config.mutator_options),
+                          progress=False)
+    loop.run()
+    return archive, loop.run_id
+
+
+def test_adaptive_operators_are_counted_and_recorded_per_round(tmp_path):
+    archive, run_id = run(tmp_path)
+    rounds = archive.rounds(run_id)
+    for row in rounds:
+        counts = row["stats"]["operators"]
+        assert set(counts) == {"random", "mutate", "crossover"}
+        assert all(0 <= successes <= trials for trials, successes in counts.values())
+        assert row["operator_weights"] and sum(row["operator_weights"].values()) == pytest.approx(1.0)
+    # counts carry over rounds: they only grow
+    totals = [sum(t for t, _ in r["stats"]["operators"].values()) for r in rounds]
+    assert totals == sorted(totals) and totals[-1] >= CONFIGS["strong"].rounds * CONFIGS["strong"].iters
+    programs = archive.db.execute("SELECT count(*) FROM programs WHERE origin != 'initial'").fetchone()[0]
+    assert programs > 0
+
+
+def test_carried_elites_are_reevaluated_at_the_start_of_the_next_round(tmp_path):
+    archive, run_id = run(tmp_path, confirm_seeds=0)
+    rounds = archive.rounds(run_id)
+    for previous, current in zip(rounds, rounds[1:]):
+        carried = {e["program_id"] for e in archive.elites(previous["id"])}
+        seeded = {row[0] for row in archive.db.execute(
+            "SELECT program_id FROM evaluations WHERE round_id = ? AND iteration = 0", [current["id"]])}
+        assert carried <= seeded
+
+
+def test_confirmation_crowns_the_best_mean_over_all_seeds(tmp_path):
+    archive, run_id = run(tmp_path, carry_elites=False)
+    champions = {c["round"]: c for c in archive.champions(run_id)}
+    for row in archive.rounds(run_id):
+        confirmation = row["stats"]["confirmation"]
+        assert 1 <= len(confirmation) <= CONFIRM_TOP
+        champion = champions[row["number"]]
+        assert str(champion["program_id"]) in confirmation
+        assert champion["fitness"] == pytest.approx(max(confirmation.values()))
+
+
+def test_without_the_options_rounds_have_no_search_records(tmp_path):
+    archive, run_id = run(tmp_path, name="drq")
+    for row in archive.rounds(run_id):
+        assert "operators" not in row["stats"] and "confirmation" not in row["stats"]
