@@ -101,11 +101,18 @@ def zero_sum(payoff: np.ndarray) -> np.ndarray:
 def win_rates(payoff: np.ndarray) -> np.ndarray:
     """win[i, j]: i's share of the total payoff of i against j (0.5 when both are 0)."""
     payoff = _square(payoff)
-    if (payoff < 0).any():
+    return share_of_total(payoff, payoff.T)
+
+
+def share_of_total(ours, theirs) -> np.ndarray:
+    """Elementwise ours / (ours + theirs), 0.5 where both are 0: a win rate from the payoffs of
+    the two sides, e.g. a candidate's `per_opponent` and `opponent_points` in hill details, or a
+    DuelResults' fitness_a and fitness_b."""
+    ours, theirs = np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float)
+    if (ours < 0).any() or (theirs < 0).any():
         raise ValueError("win rates need non-negative payoffs")
-    total = payoff + payoff.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, payoff / np.where(total > 0, total, 1), 0.5)
+    total = ours + theirs
+    return np.where(total > 0, ours / np.where(total > 0, total, 1.0), 0.5)
 
 
 def grow_payoff(payoff: np.ndarray, newcomer, population: Sequence, duel: Callable, seeds: Sequence[int],

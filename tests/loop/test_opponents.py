@@ -10,8 +10,8 @@ from arenas.corewar.arena import RedcodeProgram, make_arena
 from arenas.corewar.instruction import ADD, B_INDIRECT, DAT, DIRECT, IMMEDIATE, JMP, M_AB, M_B, M_F, M_I, MOV, SPL
 from arenas.corewar.warrior import Warrior
 from redqueen.opponents import (OpponentSpec, grow_payoff, nash_mixture, opponent_weights, parse_spec,
-                                pfsp_weights, sample_opponents, select_opponents, weighted_fitness, win_rates,
-                                zero_sum)
+                                pfsp_weights, sample_opponents, select_opponents, share_of_total, weighted_fitness,
+                                win_rates, zero_sum)
 
 # Win rates of rock, paper, scissors against each other (row against column).
 RPS = np.array([[0.5, 0.0, 1.0],
@@ -152,6 +152,9 @@ def test_bad_pfsp_inputs_are_value_errors(arguments):
 def test_win_rates_are_the_row_share_of_the_pair_total():
     points = np.array([[1.0, 3.0, 0.0], [0.0, 1.0, 1.0], [3.0, 1.0, 0.0]])   # win 3:0, tie 1:1
     np.testing.assert_allclose(win_rates(points), [[0.5, 1.0, 0.0], [0.0, 0.5, 0.5], [1.0, 0.5, 0.5]])
+    assert share_of_total([2.0, 1.0, 0.0], [0.0, 1.0, 0.0]).tolist() == [1.0, 0.5, 0.5]
+    with pytest.raises(ValueError):
+        win_rates(-points)
 
 
 # ---- weights per spec ------------------------------------------------------------------------
