@@ -114,8 +114,8 @@ class RedQueen:
     def start(cls, archive: Archive, config: RunConfig, arena: Arena, mutator, **options) -> "RedQueen":
         """Create the run and store its initial programs (both in one transaction)."""
         grid_descriptors(config, arena)
-        if config.fitness not in ("battle", "duel"):
-            raise ConfigError(f"unknown fitness mode {config.fitness!r} (battle or duel)")
+        if config.fitness not in ("battle", "duel", "hill"):
+            raise ConfigError(f"unknown fitness mode {config.fitness!r} (battle, duel or hill)")
         initial = cls._initial_programs(config, arena)
         with archive.transaction():
             run_id = archive.create_run(config.arena, config.to_json(), config.seed, config.rounds)

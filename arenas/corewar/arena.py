@@ -7,6 +7,13 @@ averaged over the seeds. Behaviour descriptors are the candidate's spawned proce
 memory coverage (distinct addresses executed), averaged over the same battles, or static
 properties of its code (length, distinct opcodes). All battles of one `evaluate` call go to
 the engine's parallel batch call at once.
+
+Two 1v1 modes play one round per (opponent, seed) instead, candidate loaded first (at address 0,
+moving first): "duel" averages the survival share, "hill" scores each round as a pMARS hill does
+(`pmars -b` with two warriors: 3 points for a win, 1 for a tie, 0 for a loss), so a candidate's
+fitness is its mean points per round over seeds, then over opponents (0..3; 1.5 is an even match).
+A battle seed is pMARS's seed for round 1: seed s puts the opponent at
+mindistance + s % (coresize + 1 - 2 * mindistance), as `pmars -r 1 -F` that position does.
 """
 from __future__ import annotations
 
@@ -92,7 +99,9 @@ class CoreWarArena(Arena):
             return self._evaluate_battle(candidates, opponents, seeds)
         if fitness == "duel":
             return self._evaluate_duel(candidates, opponents, seeds)
-        raise ValueError(f"unknown fitness mode {fitness!r} (battle or duel)")
+        if fitness == "hill":
+            return self._evaluate_hill(candidates, opponents, seeds)
+        raise ValueError(f"unknown fitness mode {fitness!r} (battle, duel or hill)")
 
     def _evaluate_battle(self, candidates, opponents, seeds) -> list[Evaluation]:
         """One battle per (candidate, seed): candidate first, then every opponent."""
@@ -117,16 +126,21 @@ class CoreWarArena(Arena):
                                           details, beaten_by))
         return evaluations
 
-    def _evaluate_duel(self, candidates, opponents, seeds) -> list[Evaluation]:
-        """One 1v1 battle per (candidate, opponent, seed); fitness is the mean over opponents."""
-        if not candidates:
-            return []
+    def _one_on_one(self, candidates, opponents, seeds):
+        """One 1v1 round per (candidate, opponent, seed), in that order, with the candidate's
+        spawned processes and coverage as (candidates, opponents * seeds) arrays."""
         n_c, n_o, n_s = len(candidates), len(opponents), len(seeds)
         rows = [[c, n_c + o] for c in range(n_c) for o in range(n_o) for _ in range(n_s)]
         result = self._battles(list(candidates) + list(opponents), rows, np.tile(seeds, n_c * n_o))
-        share = result.fitness[:, 0, 0].reshape(n_c, n_o, n_s)
-        spawned = result.spawned[:, 0, 0].reshape(n_c, n_o * n_s)
-        coverage = result.coverage[:, 0, 0].reshape(n_c, n_o * n_s)
+        return (result, result.spawned[:, 0, 0].reshape(n_c, n_o * n_s),
+                result.coverage[:, 0, 0].reshape(n_c, n_o * n_s))
+
+    def _evaluate_duel(self, candidates, opponents, seeds) -> list[Evaluation]:
+        """Fitness is the mean over opponents of the 1v1 survival share."""
+        if not candidates:
+            return []
+        result, spawned, coverage = self._one_on_one(candidates, opponents, seeds)
+        share = result.fitness[:, 0, 0].reshape(len(candidates), len(opponents), len(seeds))
         evaluations = []
         for c, program in enumerate(candidates):
             per_opponent = share[c].mean(axis=1)
@@ -134,6 +148,22 @@ class CoreWarArena(Arena):
             evaluations.append(Evaluation(float(per_opponent.mean()),
                                           self._descriptors(program, spawned[c], coverage[c]),
                                           dict(per_opponent=per_opponent.round(6).tolist()), beaten_by))
+        return evaluations
+
+    def _evaluate_hill(self, candidates, opponents, seeds) -> list[Evaluation]:
+        """Fitness is the mean over opponents of the candidate's pMARS points per round."""
+        if not candidates:
+            return []
+        result, spawned, coverage = self._one_on_one(candidates, opponents, seeds)
+        points = result.scores.reshape(len(candidates), len(opponents), len(seeds), 2).mean(axis=2)
+        evaluations = []
+        for c, program in enumerate(candidates):
+            ours, theirs = points[c, :, 0], points[c, :, 1]
+            beaten_by = tuple(int(i) for i in np.flatnonzero(theirs > ours))
+            details = dict(per_opponent=ours.round(6).tolist(), opponent_points=theirs.round(6).tolist())
+            evaluations.append(Evaluation(float(ours.mean()),
+                                          self._descriptors(program, spawned[c], coverage[c]),
+                                          details, beaten_by))
         return evaluations
 
     def duel(self, program: RedcodeProgram, opponents: Sequence[RedcodeProgram],

@@ -167,9 +167,10 @@ class PolicyArena(Arena):
 
     def evaluate(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int],
                  fitness: str = "battle") -> list[Evaluation]:
-        """Two-player games: "battle" and "duel" both mean 1v1 games against each opponent."""
-        if fitness not in ("battle", "duel"):
-            raise ValueError(f"unknown fitness mode {fitness!r} (battle or duel)")
+        """Two-player games: "battle", "duel" and "hill" all mean 1v1 games against each opponent,
+        and fitness is the mean game score (already a tournament score: payoff, or win 1/draw .5)."""
+        if fitness not in ("battle", "duel", "hill"):
+            raise ValueError(f"unknown fitness mode {fitness!r} (battle, duel or hill)")
         if not opponents:
             raise ValueError("evaluation needs at least one opponent")
         outcomes = self.play(candidates, opponents, seeds)

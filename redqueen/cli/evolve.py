@@ -41,8 +41,9 @@ def _descriptor_names(text):
               help="Alias of --opponents last:K.")
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Battle seeds a candidate's fitness is averaged over.")
-@click.option("--fitness", type=click.Choice(["battle", "duel"]), default="battle", show_default=True,
-              help="battle: one game with all opponents (candidate first); duel: mean 1v1 fitness.")
+@click.option("--fitness", type=click.Choice(["battle", "duel", "hill"]), default="battle", show_default=True,
+              help="battle: one game with all opponents (candidate first); duel: mean 1v1 fitness; "
+                   "hill: mean 1v1 tournament points (Core War: pMARS's 3 per win, 1 per tie).")
 @click.option("--fitness-threshold", type=float, default=None,
               help="End a round early when an elite reaches this fitness [default: off].")
 @click.option("--n-init", type=click.IntRange(min=0), default=8, show_default=True,

@@ -65,6 +65,20 @@ def test_duel_fitness_is_the_mean_over_opponents_of_1v1_shares(arena, seeds):
     assert results.fitness_a + results.fitness_b == pytest.approx(np.full(3, 2.0))
 
 
+def test_hill_fitness_is_the_mean_over_opponents_of_pmars_points_per_round(arena, seeds):
+    opponents = [IMP, DWARF, SPLITTER]
+    [evaluation] = arena.evaluate([DWARF], opponents, seeds, fitness="hill")
+    singles = [[battle([DWARF.warrior, o.warrior], arena.settings, rounds=1, seed=s) for s in seeds]
+               for o in opponents]
+    # pMARS scores two warriors 3 for surviving alone, 1 each for both surviving, 0 for dying.
+    points = np.array([[[3 * b.wins[k] + b.ties[k] for k in (0, 1)] for b in row] for row in singles]).mean(axis=1)
+    assert evaluation.details["per_opponent"] == pytest.approx(points[:, 0])
+    assert evaluation.details["opponent_points"] == pytest.approx(points[:, 1])
+    assert evaluation.fitness == pytest.approx(points[:, 0].mean())
+    assert evaluation.beaten_by == tuple(i for i in range(3) if points[i, 1] > points[i, 0])
+    assert 0 <= evaluation.fitness <= 3
+
+
 def test_a_lone_survivor_earns_the_number_of_warriors(arena, seeds):
     dead = program([[DAT, M_F, IMMEDIATE, 0, IMMEDIATE, 0]], name="dead")
     [evaluation] = arena.evaluate([IMP], [dead, dead], seeds)

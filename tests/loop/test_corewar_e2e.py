@@ -90,3 +90,16 @@ def test_kill_9_mid_round_then_resume_from_the_cli(tmp_path):
     again = redqueen("evolve", "--resume", str(run["id"]), "--db", str(db))
     assert again.returncode != 0 and "already finished" in again.stderr
     archive.close()
+
+
+def test_hill_fitness_run_keeps_the_invariants(tmp_path):
+    db = str(tmp_path / "hill.db")
+    result = redqueen("evolve", "--rounds", "2", "--iters", "8", "--seed", "3", "--fitness", "hill", *SMALL, "--db", db)
+    assert result.returncode == 0, result.stderr
+    archive = Archive(db)
+    [run] = archive.runs()
+    check_run(archive, run["id"], small_arena())   # includes re-evaluation in hill mode
+    champions = archive.champions(run["id"])
+    assert {c["fitness_mode"] for c in champions} == {"hill"}
+    assert all(0 <= c["fitness"] <= 3 for c in champions)
+    archive.close()
