@@ -17,6 +17,7 @@ import numpy as np
 from .arena import Arena, Evaluation, ProgramError
 from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
+from .opponents import OpponentSpec, apportion, opponent_weights, parse_spec, select_opponents
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
 
@@ -61,6 +62,16 @@ class RunConfig:
 
 class ConfigError(ValueError):
     """A configuration the arena cannot run: one clear line."""
+
+
+def opponent_spec(config: RunConfig) -> OpponentSpec:
+    """The run's opponent strategy; `history` (from --history K and older archives) means last:K."""
+    try:
+        if config.history is not None and config.opponents == "all":
+            return parse_spec(f"last:{config.history}")
+        return parse_spec(config.opponents)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def read_initial_files(paths) -> list[tuple[str, str]]:
@@ -108,12 +119,14 @@ class RedQueen:
         self.on_step = on_step                 # called after each committed step (tests, tools)
         self._programs: dict[int, object] = {}  # program id -> parsed program
         self.descriptors = grid_descriptors(config, arena)
+        self.opponent_spec = opponent_spec(config)
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
     def start(cls, archive: Archive, config: RunConfig, arena: Arena, mutator, **options) -> "RedQueen":
         """Create the run and store its initial programs (both in one transaction)."""
         grid_descriptors(config, arena)
+        opponent_spec(config)
         if config.fitness not in ("battle", "duel", "hill"):
             raise ConfigError(f"unknown fitness mode {config.fitness!r} (battle, duel or hill)")
         initial = cls._initial_programs(config, arena)
@@ -184,13 +197,44 @@ class RedQueen:
         return self._finish_round(state)
 
     # ---- rounds ------------------------------------------------------------------------------
-    def _opponent_ids(self, number: int) -> list[int]:
-        initial = [row[0] for row in self.archive.db.execute(
-            "SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' ORDER BY id", [self.run_id])]
+    def _opponents(self, number: int) -> tuple[list[int], list[float] | None]:
+        """The round's opponent ids, each listed as often as its weight earns it, and the weight
+        of each listed entry (its program's weight shared among its entries; None when the
+        strategy does not weigh opponents)."""
+        spec = self.opponent_spec
+        initial = self.archive.initial_program_ids(self.run_id)
         champions = [row["program_id"] for row in self.archive.champions(self.run_id) if row["round"] < number]
-        history = self.config.history
-        recent = champions if history is None else champions[len(champions) - history:] if history else []
-        return initial + recent
+        pool = select_opponents(spec, initial, champions)
+        if not spec.needs_payoff:
+            return pool, None
+        distinct = list(dict.fromkeys(pool))
+        weights = opponent_weights(spec, distinct, self._cross_play(distinct))
+        counts = apportion(weights, len(pool))
+        listed = [(pid, w / count) for pid, w, count in zip(distinct, weights, counts) for _ in range(count)]
+        return [pid for pid, _ in listed], [round(float(w), 6) for _, w in listed]
+
+    def _cross_play(self, population: list[int]) -> np.ndarray:
+        """The 1v1 payoff matrix among `population` (program ids, in order), from the archive;
+        programs not yet in it are played against everyone before them (and themselves) on the
+        run's cross-play seeds, and recorded, so the matrix grows by one row and column per
+        champion and a resumed run reads what was already played."""
+        rng = np.random.default_rng([self.config.seed, 2**20])
+        seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.seeds)]
+        known, matrix = self.archive.cross_play(self.run_id)
+        payoff = {(a, b): matrix[i][j] for i, a in enumerate(known) for j, b in enumerate(known)}
+        played = [pid for pid in known if pid in population]
+        for newcomer in population:
+            if newcomer in played:
+                continue
+            results = self.arena.duel(self._program(newcomer), [self._program(p) for p in played + [newcomer]],
+                                      seeds)
+            with self.archive.transaction():
+                for other, mine, theirs in zip(played + [newcomer], results.fitness_a, results.fitness_b):
+                    for key, value in (((newcomer, other), mine), ((other, newcomer), theirs)):
+                        payoff[key] = float(value)
+                        self.archive.record_cross_play(self.run_id, *key, float(value), seeds)
+            played.append(newcomer)
+        return np.array([[payoff[(a, b)] for b in population] for a in population])
 
     def _open_round(self, number: int) -> RoundState:
         row = self.archive.round_row(self.run_id, number)
@@ -198,8 +242,9 @@ class RedQueen:
         if row is None:
             rng = np.random.default_rng([self.config.seed, number])
             seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.seeds)]
-            opponents = self._opponent_ids(number)
-            round_id = self.archive.start_round(self.run_id, number, opponents, seeds, rng.bit_generator.state)
+            opponents, weights = self._opponents(number)
+            round_id = self.archive.start_round(self.run_id, number, opponents, seeds, rng.bit_generator.state,
+                                                opponent_weights=weights)
             learned = self._previous_stats(number).get("operators")
             self.mutator.restore(learned)
             stats = _empty_stats() if learned is None else {**_empty_stats(), "operators": learned}
@@ -252,7 +297,7 @@ class RedQueen:
                 self.archive.save_stats(state.round_id, state.stats)
             weights = self.mutator.operator_weights()
             if weights is not None:
-                self.archive.set_operator_weights(state.round_id, weights)
+                self.archive.set_round_weights(state.round_id, operator_weights=weights)
             self.archive.finish_round(state.round_id, self.run_id, state.number, champion_id=champion.key,
                                       evaluation_id=evaluation["id"], fitness=fitness)
         return champion

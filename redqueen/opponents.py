@@ -266,3 +266,19 @@ def sample_opponents(weights, n_seeds: int, size: int, rng: np.random.Generator)
     p = weights / weights.sum()
     rows = [np.sort(rng.choice(len(weights), size=k, replace=False, p=p)) for _ in range(n_seeds)]
     return np.asarray(rows, dtype=np.int64).reshape(n_seeds, k)
+
+
+def apportion(weights, slots: int) -> np.ndarray:
+    """How many of `slots` places each opponent gets, in proportion to its weight (largest
+    remainder; ties to the earlier opponent). The loop lists an opponent that many times, so
+    every fitness mode of every arena weighs it without knowing about weights: equal weights
+    give each opponent one place, as with no weights at all."""
+    weights = np.asarray(weights, dtype=float)
+    if slots < 1 or weights.ndim != 1 or weights.sum() <= 0:
+        raise ValueError("apportion needs at least one slot and some positive weight")
+    quota = weights / weights.sum() * slots
+    counts = np.floor(quota + 1e-9).astype(int)
+    remainder = quota - counts
+    for index in sorted(range(len(weights)), key=lambda i: (-remainder[i], i))[:slots - counts.sum()]:
+        counts[index] += 1
+    return counts
