@@ -93,3 +93,30 @@ def test_without_the_options_rounds_have_no_search_records(tmp_path):
     archive, run_id = run(tmp_path, name="drq")
     for row in archive.rounds(run_id):
         assert "operators" not in row["stats"] and "confirmation" not in row["stats"]
+
+
+@pytest.mark.parametrize("spec", ["nash", "pfsp"])
+def test_weighted_opponents_come_from_the_recorded_cross_play(tmp_path, spec):
+    archive, run_id = run(tmp_path, opponents=spec, carry_elites=False, confirm_seeds=0)
+    arena = TinyArena()
+    ids, matrix = archive.cross_play(run_id)
+    champions = [c["program_id"] for c in archive.champions(run_id)]
+    initial = archive.initial_program_ids(run_id)
+    # every program that was ever an opponent is in the matrix, and the matrix is complete
+    assert set(initial) | set(champions[:-1]) <= set(ids) and not np.isnan(matrix).any()
+    # an entry is what a 1v1 between the two programs gives on the recorded seeds
+    a, b = ids[0], ids[-1]
+    seeds = archive.cross_play_seeds(run_id, b, a)
+    parse = lambda pid: arena.parse(archive.program(pid)["source"])
+    duel = arena.duel(parse(b), [parse(a)], seeds)
+    assert matrix[ids.index(b), ids.index(a)] == pytest.approx(duel.fitness_a[0])
+    assert matrix[ids.index(a), ids.index(b)] == pytest.approx(duel.fitness_b[0])
+    for row in archive.rounds(run_id):
+        weights = row["opponent_weights"]
+        assert len(weights) == len(row["opponents"]) and sum(weights) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_unknown_opponent_strategy_is_one_line(tmp_path):
+    from redqueen.loop import ConfigError
+    with pytest.raises(ConfigError, match="nashh"):
+        run(tmp_path, opponents="nashh")
