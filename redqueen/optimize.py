@@ -148,14 +148,15 @@ class _Point:
 
 
 def optimize_constants(arena: Arena, program: Program, opponents: Sequence[Program],
-                       rng: np.random.Generator, *, seeds: int = 8, confirm_seeds: int = 32,
+                       rng: np.random.Generator, *, seeds: int | Sequence[int] = 8,
+                       confirm_seeds: int | Sequence[int] = 32,
                        evaluations: int | None = None, seconds: float | None = None,
                        fitness: str = "battle", batch: int = 16, pair_rate: float = 0.25,
                        progress: Callable[[int, float], None] | None = None) -> TuneResult:
     """Tune `program`'s constants against `opponents` by batched coordinate search.
 
     `seeds` search seeds and `confirm_seeds` confirmation seeds are drawn from `rng` (distinct
-    sets). The budget is `evaluations` candidate evaluations and/or `seconds` of wall time
+    sets), or given as lists (e.g. a round's own seeds to search on). The budget is `evaluations` candidate evaluations and/or `seconds` of wall time
     (whichever ends first; DEFAULT_EVALUATIONS when neither is given); confirmation comes on top.
     Each batch holds `batch` candidates; a candidate changes two constants with probability
     `pair_rate`, else one. `progress(new_evaluations, best_search_score)` is called after each
@@ -189,11 +190,16 @@ def optimize_constants(arena: Arena, program: Program, opponents: Sequence[Progr
                       confirm_seeds=check_seeds, constants=len(constants))
 
 
-def _draw_seeds(rng: np.random.Generator, seeds: int, confirm_seeds: int) -> tuple[list[int], list[int]]:
-    if seeds < 1 or confirm_seeds < 1:
+def _draw_seeds(rng: np.random.Generator, seeds, confirm_seeds) -> tuple[list[int], list[int]]:
+    """Search and confirmation seeds: given lists kept, counts drawn from `rng`, all distinct."""
+    counts = [n if isinstance(n, (int, np.integer)) else len(n) for n in (seeds, confirm_seeds)]
+    if min(counts) < 1:
         raise ValueError("constant search needs at least one search and one confirmation seed")
-    drawn = rng.choice(SEED_RANGE, size=seeds + confirm_seeds, replace=False) + 1
-    return [int(s) for s in drawn[:seeds]], [int(s) for s in drawn[seeds:]]
+    given = {int(s) for n in (seeds, confirm_seeds) if not isinstance(n, (int, np.integer)) for s in n}
+    drawn = iter(int(s) + 1 for s in rng.choice(SEED_RANGE, size=sum(counts) + len(given), replace=False)
+                 if int(s) + 1 not in given)
+    return [[int(s) for s in n] if not isinstance(n, (int, np.integer)) else [next(drawn) for _ in range(n)]
+            for n in (seeds, confirm_seeds)]
 
 
 def _budget_left(spent: int, evaluations: int | None, started: float, seconds: float | None) -> int:

@@ -46,6 +46,7 @@ STEP_NAME = re.compile(r"step|inc|gap|skip|stride", re.IGNORECASE)
 COUNT_NAME = re.compile(r"count|times|rep|num", re.IGNORECASE)
 NOT_TUNED = {"ORG", "END", "FOR", "ROF", "PIN"}
 KEYWORDS = set(OPCODES) | NOT_TUNED | {"EQU"}
+DEFAULT_SETTINGS = Settings()
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class _Operand:
 
 
 # ---- public ------------------------------------------------------------------------------------
-def find_constants(source: str, settings: Settings = Settings()) -> list[Constant]:
+def find_constants(source: str, settings: Settings = DEFAULT_SETTINGS) -> list[Constant]:
     """The constants of a Redcode source, in source order (see the module docstring)."""
     length = _length(source, settings)
     min_step = max(1, length)
@@ -90,7 +91,7 @@ def find_constants(source: str, settings: Settings = Settings()) -> list[Constan
             for site in _sites(source, settings.coresize, length)]
 
 
-def with_values(source: str, values, settings: Settings = Settings()) -> str:
+def with_values(source: str, values, settings: Settings = DEFAULT_SETTINGS) -> str:
     """`source` with its constants (as `find_constants` lists them) set to `values`. A group moves
     by the same amount everywhere (so grouped address fields keep one target); literals whose
     value does not change keep their text."""
@@ -107,7 +108,7 @@ def with_values(source: str, values, settings: Settings = Settings()) -> str:
     return source
 
 
-def tune_constants(source: str, rng: np.random.Generator, settings: Settings = Settings()) -> str:
+def tune_constants(source: str, rng: np.random.Generator, settings: Settings = DEFAULT_SETTINGS) -> str:
     """A mutation: one constant (a whole group of shared literals) moved as the optimiser moves it
     (steps among the optima tables, offsets nudged). The source unchanged if it has none."""
     constants = find_constants(source, settings)
@@ -152,15 +153,22 @@ def _scan(source: str) -> tuple[list[tuple[str, int, list[Literal], bool]], list
     lines, whether FOR is used)."""
     equs, operands, uses_for = [], [], False
     index, offset = 0, 0
-    for number, raw in enumerate(source.split("\n"), start=1):
+    lines = source.split("\n")
+    markers = [n for n, raw in enumerate(lines) if raw.lstrip().lower().startswith(";redcode")]
+    first, last = (markers[0], markers[1] if len(markers) > 1 else len(lines)) if markers else (-1, len(lines))
+    for number, raw in enumerate(lines, start=1):
         text = raw.split(";", 1)[0]
         start_offset, offset = offset, offset + len(raw) + 1
+        if not first < number - 1 < last:                   # pMARS reads from ;redcode to the next
+            continue
         tokens = [(k, t, s + start_offset, e + start_offset) for k, t, s, e in tokenize(text)]
         at = next((i for i, tok in enumerate(tokens) if tok[0] == WORD and tok[1].upper() in KEYWORDS), None)
         if at is None:
             continue
         opcode = tokens[at][1].upper()
         uses_for |= opcode == "FOR"
+        if opcode == "END":
+            break                                           # pMARS stops reading here
         if opcode in NOT_TUNED:
             continue
         if opcode == "EQU":

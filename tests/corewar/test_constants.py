@@ -1,5 +1,4 @@
 """Redcode constants: which numbers are tunable, how they group, and writing new values back."""
-import subprocess
 from math import gcd
 
 import numpy as np
@@ -165,3 +164,9 @@ def test_a_source_with_for_blocks_tunes_numbers_without_grouping():
 def test_with_values_refuses_a_wrong_number_of_values():
     with pytest.raises(ValueError, match="values for"):
         with_values(STONE, [1], SETTINGS)
+
+
+def test_text_pmars_does_not_read_has_no_constants():
+    source = ("Here is my warrior, version 2:\nMOV 0, 5\n;redcode-94\n;name x\n        MOV.I 0, 2667\n"
+              "        END\n        DAT #0, #77\n")
+    assert [c.value for c in find_constants(source, SETTINGS)] == [2667]

@@ -141,3 +141,11 @@ def test_the_command_refuses_bad_input_with_one_line(files, args, fragment):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and fragment in lines[0], result.stderr
+
+
+def test_given_search_seeds_are_used_and_fresh_confirmation_seeds_avoid_them(arena, opponents):
+    result = tune(arena, opponents, seeds=[11, 12, 13], confirm_seeds=5, evaluations=8)
+    assert result.search_seeds == [11, 12, 13]
+    assert len(result.confirm_seeds) == 5 and not {11, 12, 13} & set(result.confirm_seeds)
+    assert result.search_before == pytest.approx(
+        arena.evaluate([arena.parse(SLOW_STONE)], opponents, [11, 12, 13], fitness="duel")[0].fitness)
