@@ -211,7 +211,7 @@ def _literals(expression) -> tuple[list[Literal], bool]:
             continue
         before = expression[i - 1] if i else None
         unary = (before is not None and before[1] in "+-" and before[0] == OPERATOR
-                 and (i == 1 or expression[i - 2][0] in (OPERATOR, ADDRESS)))
+                 and (i == 1 or (expression[i - 2][0] in (OPERATOR, ADDRESS) and expression[i - 2][1] != ")")))
         if unary:
             sign = -1 if before[1] == "-" else 1
             literals.append(Literal(before[2], end, sign * int(token), bare=False))

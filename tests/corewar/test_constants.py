@@ -170,3 +170,44 @@ def test_text_pmars_does_not_read_has_no_constants():
     source = ("Here is my warrior, version 2:\nMOV 0, 5\n;redcode-94\n;name x\n        MOV.I 0, 2667\n"
               "        END\n        DAT #0, #77\n")
     assert [c.value for c in find_constants(source, SETTINGS)] == [2667]
+
+
+def test_a_sign_after_a_closing_parenthesis_is_binary():
+    source = ";redcode-94\nk EQU 3\n        MOV.I $(k*2)+1, $(k)-4\n        END\n"
+    constants = find_constants(source, SETTINGS)
+    assert [c.value for c in constants] == [3, 2, 1, 4]
+    rewritten = with_values(source, [3, 2, -2, 6], SETTINGS)
+    assert "$(k*2)+(-2), $(k)-6" in rewritten
+    assert assemble(rewritten, SETTINGS).code[0, A_FIELD] == 4 and assemble(rewritten, SETTINGS).code[0, B_FIELD] == -3 % 8000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stride", [1])
+def test_human_warriors_round_trip_and_tuned_variants_assemble(shared_warriors, stride):
+    check_human_warriors(shared_warriors, stride)
+
+
+def test_a_sample_of_human_warriors_round_trips(shared_warriors):
+    check_human_warriors(shared_warriors, 25)
+
+
+def check_human_warriors(shared_warriors, stride):
+    """Robustness of the literal finder on varied hand-written Redcode (nothing is tuned against
+    or copied from these files: each is only read back and re-assembled)."""
+    from redqueen.arena import ProgramError
+    rng = np.random.default_rng(0)
+    checked = rejected = 0
+    for path in sorted(shared_warriors.glob("*/*.red"))[::stride]:
+        source = path.read_text(encoding="latin-1")
+        try:
+            warrior = assemble(source, SETTINGS)
+        except ProgramError:
+            continue
+        values = [c.value for c in find_constants(source, SETTINGS)]
+        assert assemble(with_values(source, values, SETTINGS), SETTINGS) == warrior, path
+        try:
+            assemble(tune_constants(source, rng, SETTINGS), SETTINGS)
+        except ProgramError:
+            rejected += 1              # e.g. a changed FOR count making the warrior too long
+        checked += 1
+    assert checked > 1000 // stride and rejected <= max(1, checked // 100)
