@@ -211,47 +211,54 @@ def _budget_left(spent: int, evaluations: int | None, started: float, seconds: f
 
 def _search(arena, start: _Point, constants: list[Constant], rng, evaluate, budget_left, batch,
             pair_rate, progress) -> list[_Point]:
-    """Accepted improvements, in order."""
+    """Accepted improvements, in order. Besides the batch's best, the other candidates that beat
+    the current program are not wasted: each is combined with the new best (its changed constants
+    put into it) and tried first in the next batch."""
     current, accepted = start, []
     seen = {start.program.digest}
     order: list[int] = []
+    combined: list[tuple[int, ...]] = []
     barren = 0                                  # consecutive batches without a new candidate
     while (room := budget_left()) > 0 and barren < 3:
-        candidates = []
-        for _ in range(4 * min(batch, room)):   # proposals may repeat or fail to parse
-            if len(candidates) >= min(batch, room):
+        size = min(batch, room)
+        candidates = [p for p in (_build(arena, start, values, seen) for values in combined[:size]) if p]
+        for _ in range(4 * size):               # proposals may repeat or fail to parse
+            if len(candidates) >= size:
                 break
             if len(order) < 2:
                 order += list(rng.permutation(len(constants)))
             chosen = [order.pop(0)]
             if len(constants) > 1 and rng.random() < pair_rate:
                 chosen.append(order.pop(0))
-            point = _candidate(arena, start, current, constants, chosen, rng, seen)
+            values = list(current.values)
+            for index in chosen:
+                values[index] = propose_value(constants[index], values[index], rng)
+            point = _build(arena, start, tuple(values), seen)
             if point is not None:
                 candidates.append(point)
         barren = 0 if candidates else barren + 1
         if not candidates:
             continue
         scores = evaluate([p.program for p in candidates])
-        best = int(np.argmax(scores))
-        if scores[best] > current.score:
-            current = _Point(candidates[best].program, candidates[best].values, scores[best])
+        ranked = sorted(range(len(candidates)), key=lambda i: -scores[i])
+        better = [candidates[i] for i in ranked if scores[i] > current.score]
+        combined = []
+        if better:
+            previous = current
+            current = _Point(better[0].program, better[0].values, scores[ranked[0]])
             accepted.append(current)
+            combined = [tuple(v if v != old else new for v, old, new in zip(current.values, previous.values,
+                                                                             other.values))
+                        for other in better[1:4]]
         if progress:
             progress(len(candidates), current.score)
     return accepted
 
 
-def _candidate(arena, start: _Point, current: _Point, constants, chosen, rng, seen) -> _Point | None:
-    """`current` with the chosen constants moved, written from the starting program (constants
-    are always those found in it, so a change cannot regroup them), or None when it is a
-    program already seen or one the arena rejects."""
-    values = list(current.values)
-    for index in chosen:
-        values[index] = propose_value(constants[index], values[index], rng)
-    values = tuple(values)
-    if values == current.values:
-        return None
+def _build(arena, start: _Point, values: tuple[int, ...], seen) -> _Point | None:
+    """The program with these constant values, written from the starting program (constants are
+    always those found in it, so a change cannot regroup them), or None when it is a program
+    already seen or one the arena rejects."""
     try:
         source = arena.with_constants(start.program, list(values))
         program = arena.parse(source, origin="<tuned>")
