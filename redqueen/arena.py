@@ -181,3 +181,18 @@ class Arena(abc.ABC):
         """Options this arena adds to a named preset of `redqueen evolve` (`redqueen.presets`),
         as {option name: value}; the default adds none."""
         return {}
+
+    def constants(self, program: Program) -> list:
+        """The tunable numeric constants of `program`, as `redqueen.optimize.Constant`s, for
+        constant optimisation (`redqueen optimize`, `redqueen.optimize.optimize_constants`).
+        A constant shared by several places of the program (a named constant, fields meant to
+        move together) is one entry. The order is stable for a given source. The default: none,
+        the arena's programs are not tuned."""
+        return []
+
+    def with_constants(self, program: Program, values: Sequence[int]) -> str:
+        """Source of `program` with its constants (in the order `constants(program)` gives them)
+        set to `values`. Writing the values it has must give a program that compiles the same."""
+        if list(values):
+            raise NotImplementedError(f"the {self.name} arena has no tunable constants")
+        return program.source

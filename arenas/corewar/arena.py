@@ -210,6 +210,16 @@ class CoreWarArena(Arena):
                                      self.settings.maxlength)
         return self._source(code, start, f"cross of {a.name} and {b.name}")
 
+    # ---- constant optimisation (redqueen.optimize) ---------------------------------------------
+    def constants(self, program: RedcodeProgram) -> list:
+        """EQU numbers and operand numbers, grouped as `constants.py` describes."""
+        from .constants import find_constants
+        return find_constants(program.source, self.settings)
+
+    def with_constants(self, program: RedcodeProgram, values) -> str:
+        from .constants import with_values
+        return with_values(program.source, values, self.settings)
+
     def _source(self, code, start, strategy) -> str:
         from .mutation import to_source
         tag = hashlib.sha256(np.ascontiguousarray(code, dtype=np.int32).tobytes() + bytes([start % 256])).hexdigest()

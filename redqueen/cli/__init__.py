@@ -11,6 +11,7 @@ LAZY_COMMANDS = {
     "eval": "redqueen.cli.evaluate:evaluate",
     "analyze": "redqueen.cli.analyze:analyze",
     "arena": "redqueen.cli.arena:arena",
+    "optimize": "redqueen.cli.optimize:optimize",
 }
 
 
