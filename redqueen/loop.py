@@ -17,6 +17,8 @@ import numpy as np
 from .arena import Arena, Evaluation, ProgramError
 from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
+from .optimize import optimize_constants
+from .mutators.base import Proposal
 from .opponents import OpponentSpec, apportion, opponent_weights, parse_spec, select_opponents
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
@@ -33,6 +35,7 @@ class RunConfig:
     opponents: str = "all"              # opponent strategy: all, last:K, nash, pfsp (redqueen.opponents)
     carry_elites: bool = False          # a round starts from the previous round's elites, re-evaluated
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
+    tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
     preset: str = "drq"                 # the preset the options came from (redqueen.presets), for the record
     seeds: int = 20
     fitness: str = "battle"
@@ -288,6 +291,9 @@ class RedQueen:
         champion = state.grid.best()
         if champion is None:
             raise RuntimeError(f"round {state.number} ended with an empty grid: every candidate failed")
+        if self.config.tune_champion and "tuned" not in state.stats:
+            self._tune_best(state)
+            champion = state.grid.best()
         fitness = champion.fitness
         if self.config.confirm_seeds:
             champion, fitness, state.stats["confirmation"] = self._confirm(state)
@@ -301,6 +307,28 @@ class RedQueen:
             self.archive.finish_round(state.round_id, self.run_id, state.number, champion_id=champion.key,
                                       evaluation_id=evaluation["id"], fitness=fitness)
         return champion
+
+    def _tune_best(self, state: RoundState) -> None:
+        """Constant-tune the round's best elite against the round's opponents, searching on the
+        round's seeds (`redqueen.optimize`), and offer the result to the grid like any candidate.
+        Committed with a mark in the round's statistics, so a resumed round does not tune twice."""
+        best = state.grid.best()
+        rng = np.random.default_rng([self.config.seed, state.number, 2])
+        opponents = [self._program(pid) for pid in state.opponent_ids]
+        result = optimize_constants(self.arena, best.program, opponents, rng, seeds=state.seeds,
+                                    confirm_seeds=self.config.seeds, evaluations=self.config.tune_champion,
+                                    fitness=self.config.fitness)
+        stats = dict(state.stats, tuned=dict(before=round(result.before, 6), after=round(result.after, 6),
+                                             changes=[str(c) for c in result.changes]))
+        candidates = [(result.program, Ask("mutate", parent=best), Proposal(result.source, "tune"))] \
+            if result.improved else []
+        evaluations = self._evaluate_new(state, [c[0] for c in candidates])
+        with self.archive.transaction():
+            for (program, ask, proposal), evaluation in zip(candidates, evaluations):
+                self._place(state, stats, state.iterations, None, program, ask, proposal, evaluation)
+            self.archive.save_step(state.round_id, iterations=state.iterations,
+                                   rng_state=state.rng.bit_generator.state, stats=stats)
+        state.stats = stats
 
     def _confirm(self, state: RoundState) -> tuple[Elite, float, dict]:
         """Re-evaluate the round's top elites on `confirm_seeds` fresh seeds and crown the best

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 PRESETS: dict[str, dict] = {
     "drq": {},
-    "strong": dict(operators="adaptive", carry_elites=True, confirm_seeds=20, opponents="pfsp"),
+    "strong": dict(operators="adaptive", carry_elites=True, confirm_seeds=20, opponents="pfsp", tune_champion=200),
 }
 
 

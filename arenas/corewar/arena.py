@@ -220,6 +220,18 @@ class CoreWarArena(Arena):
         from .constants import with_values
         return with_values(program.source, values, self.settings)
 
+    def operators(self) -> list:
+        """The built-in mutator's operators: the generic three plus constant tuning (one shared
+        constant moved, steps drawn from the core size's optima tables)."""
+        from redqueen.operators import Operator
+        from .constants import tune_constants
+        return super().operators() + [
+            Operator("tune", "mutate", lambda program, rng: tune_constants(program.source, rng, self.settings))]
+
+    def preset_options(self, preset: str) -> dict:
+        """`--preset strong` plays 1v1 hill fitness, the measure held-out generality is taken in."""
+        return {"fitness": "hill"} if preset == "strong" else {}
+
     def _source(self, code, start, strategy) -> str:
         from .mutation import to_source
         tag = hashlib.sha256(np.ascontiguousarray(code, dtype=np.int32).tobytes() + bytes([start % 256])).hexdigest()
