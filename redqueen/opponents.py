@@ -26,15 +26,12 @@ initial programs, is the Nash game among them.
 - Win rate (for PFSP): payoff[i, j] / (payoff[i, j] + payoff[j, i]), i's share of the pair's
   total (0.5 when both are 0): 1 for a win, 0.5 for a tie, with survival shares or points.
 
-How weights enter fitness.
-- "duel"/"hill" modes evaluate each opponent separately: fitness is `weighted_fitness` of the
-  per-opponent values (their weighted mean; equal weights give the plain mean of today).
-- "battle" mode plays one multi-warrior battle per seed with all opponents, which cannot
-  weigh one opponent more than another. With weights, each seed's battle holds a sample of
-  the opponents instead, drawn ∝ weight (`sample_opponents`, from a numpy Generator seeded
-  from the round so a resumed run draws the same); opponents of weight 0 are never drawn.
-  With size 1 every seed is a 1v1 against one opponent drawn ∝ weight, and the mean over seeds
-  is an unbiased estimate of the weighted 1v1 fitness.
+How weights enter fitness. The round lists each opponent as many times as its weight earns it
+among as many places as the population has members (`apportion`, largest remainder): the
+arena's fitness modes then weigh it without knowing about weights. In 1v1 modes (`duel`,
+`hill`) fitness becomes the weighted mean over opponents, rounded to 1/places; in `battle`
+mode a heavy opponent fields several copies in the one battle. Opponents of weight 0 are left
+out; equal weights list everyone once, exactly as without weights.
 """
 from __future__ import annotations
 
@@ -238,35 +235,6 @@ def opponent_weights(spec: OpponentSpec | str, opponent_ids: Sequence[int], payo
 
 
 # ---- weights in fitness ----------------------------------------------------------------------
-
-def weighted_fitness(per_opponent_values, weights) -> np.ndarray | float:
-    """The weighted mean over opponents (the last axis) of per-opponent fitness values."""
-    values = np.asarray(per_opponent_values, dtype=float)
-    weights = np.asarray(weights, dtype=float)
-    if weights.ndim != 1 or values.shape[-1:] != weights.shape:
-        raise ValueError(f"{weights.shape[0] if weights.ndim == 1 else weights.shape} weights for "
-                         f"values of shape {values.shape}")
-    if (weights < 0).any() or weights.sum() <= 0:
-        raise ValueError("weights must be non-negative and not all zero")
-    result = values @ (weights / weights.sum())
-    return float(result) if np.ndim(result) == 0 else result
-
-
-def sample_opponents(weights, n_seeds: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Opponent indices for each seed's battle, shape (n_seeds, k) with k = min(size, number of
-    opponents of non-zero weight): each row is drawn without replacement, each draw ∝ weight
-    among the opponents not yet drawn, and sorted (load order does not depend on draw order).
-    The same generator state always gives the same sample."""
-    weights = np.asarray(weights, dtype=float)
-    if weights.ndim != 1 or (weights < 0).any() or weights.sum() <= 0:
-        raise ValueError("weights must be a non-negative vector, not all zero")
-    if size < 1 or n_seeds < 0:
-        raise ValueError("size must be at least 1 and n_seeds non-negative")
-    k = min(size, int(np.count_nonzero(weights)))
-    p = weights / weights.sum()
-    rows = [np.sort(rng.choice(len(weights), size=k, replace=False, p=p)) for _ in range(n_seeds)]
-    return np.asarray(rows, dtype=np.int64).reshape(n_seeds, k)
-
 
 def apportion(weights, slots: int) -> np.ndarray:
     """How many of `slots` places each opponent gets, in proportion to its weight (largest

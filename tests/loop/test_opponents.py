@@ -9,8 +9,8 @@ from hypothesis.extra.numpy import arrays
 from arenas.corewar.arena import RedcodeProgram, make_arena
 from arenas.corewar.instruction import ADD, B_INDIRECT, DAT, DIRECT, IMMEDIATE, JMP, M_AB, M_B, M_F, M_I, MOV, SPL
 from arenas.corewar.warrior import Warrior
-from redqueen.opponents import (OpponentSpec, grow_payoff, nash_mixture, opponent_weights, parse_spec,
-                                pfsp_weights, sample_opponents, select_opponents, share_of_total, weighted_fitness,
+from redqueen.opponents import (apportion, OpponentSpec, grow_payoff, nash_mixture, opponent_weights, parse_spec,
+                                pfsp_weights, select_opponents, share_of_total,
                                 win_rates, zero_sum)
 
 # Win rates of rock, paper, scissors against each other (row against column).
@@ -185,31 +185,14 @@ def test_opponent_weights_reject_mismatched_inputs():
 
 # ---- weights in fitness ----------------------------------------------------------------------
 
-def test_weighted_fitness_is_the_weighted_mean_over_opponents():
-    values = np.array([[3.0, 0.0, 1.0], [0.0, 3.0, 3.0]])
-    assert weighted_fitness(values[0], [1, 1, 1]) == pytest.approx(4 / 3)
-    assert weighted_fitness(values[0], [0.5, 0.0, 0.5]) == pytest.approx(2.0)
-    assert weighted_fitness(values, [2, 1, 1]) == pytest.approx([7 / 4, 6 / 4])
+def test_apportion_gives_places_in_proportion_to_weight():
+    assert apportion([1, 1, 1], 3).tolist() == [1, 1, 1]          # equal weights: everyone once
+    assert apportion([0.5, 0.3, 0.2, 0.0], 4).tolist() == [2, 1, 1, 0]
+    assert apportion([1 / 3] * 3, 4).tolist() == [2, 1, 1]        # ties go to the earlier one
+    counts = apportion(np.random.default_rng(0).random(9), 25)
+    assert counts.sum() == 25 and (counts >= 0).all()
     with pytest.raises(ValueError):
-        weighted_fitness(values, [1, 1])
-    with pytest.raises(ValueError):
-        weighted_fitness(values[0], [0, 0, 0])
-
-
-def test_sampling_is_deterministic_and_follows_the_weights():
-    weights = np.array([0.6, 0.0, 0.3, 0.1])
-    first = sample_opponents(weights, 5, 2, np.random.default_rng([3, 1]))
-    again = sample_opponents(weights, 5, 2, np.random.default_rng([3, 1]))
-    assert first.shape == (5, 2) and np.array_equal(first, again)
-    assert 1 not in first and all(len(set(row)) == 2 for row in first.tolist())
-    assert not np.array_equal(sample_opponents(weights, 50, 2, np.random.default_rng([3, 2])),
-                              sample_opponents(weights, 50, 2, np.random.default_rng([3, 1])))
-    # One opponent per seed: frequencies follow the weights (20000 draws; 5 standard errors).
-    draws = sample_opponents(weights, 20000, 1, np.random.default_rng(0)).ravel()
-    frequencies = np.bincount(draws, minlength=4) / draws.size
-    assert frequencies == pytest.approx(weights, abs=5 * np.sqrt(0.25 / draws.size))
-    # More places than opponents of non-zero weight: each of those once.
-    assert sample_opponents(weights, 2, 10, np.random.default_rng(0)).tolist() == [[0, 2, 3], [0, 2, 3]]
+        apportion([0, 0], 3)
 
 
 # ---- the cross-play matrix of a real Core War population -------------------------------------
