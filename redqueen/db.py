@@ -80,7 +80,11 @@ class Archive:
             self.db.enable_wal()
         self.db.conn.execute("PRAGMA foreign_keys = ON")
         self.db.conn.execute("PRAGMA synchronous = NORMAL")
-        self.upgraded: Upgrade | None = open_schema(self.db.conn, self.path)
+        try:
+            self.upgraded: Upgrade | None = open_schema(self.db.conn, self.path)
+        except BaseException:
+            self.db.close()
+            raise
         """Set when this opening migrated an existing file: versions and backup path, and a
         one-line `message` for people."""
 

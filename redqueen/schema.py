@@ -227,8 +227,9 @@ def open_schema(conn: sqlite3.Connection, path) -> Upgrade | None:
     when an existing file was migrated, else None."""
     if stored_version(conn, path) == LATEST:
         return None
-    conn.execute("BEGIN IMMEDIATE")          # one writer migrates; others wait, then find it done
+    version = None
     try:
+        conn.execute("BEGIN IMMEDIATE")      # one writer migrates; others wait, then find it done
         version = stored_version(conn, path)
         if version == LATEST:
             conn.rollback()
@@ -240,6 +241,10 @@ def open_schema(conn: sqlite3.Connection, path) -> Upgrade | None:
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {LATEST}")
         conn.commit()
+    except sqlite3.OperationalError as error:    # read-only file or directory, disk full, locked
+        conn.rollback()
+        step = f"upgrade it from schema {version} to {LATEST}" if version else "create its tables"
+        raise ArchiveError(f"{path}: cannot {step} ({error})") from None
     except BaseException:
         conn.rollback()
         raise
