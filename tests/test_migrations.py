@@ -258,3 +258,41 @@ def test_cross_play_matrix_round_trips_in_champion_order(v1):
     assert archive.cross_play("latest")[0] == ids
     archive.close()
     assert read(v1, "SELECT count(*) FROM cross_play") == [(4,)]
+
+
+def test_the_backup_holds_what_is_still_in_the_write_ahead_log(v1):
+    # A writer that keeps its connection open leaves its commits in archive.db-wal, not yet in
+    # archive.db: a copy of the main file alone would miss them; the backup must not.
+    writer = sqlite3.connect(v1)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE runs SET error = 'written to the log only' WHERE id = 1")
+    writer.commit()
+    try:
+        assert Path(f"{v1}-wal").stat().st_size > 0
+        archive = Archive(v1)
+        backup = archive.upgraded.backup
+        archive.close()
+    finally:
+        writer.close()
+    assert read(backup, "SELECT error FROM runs") == [("written to the log only",)]
+    assert read(backup, "PRAGMA user_version") == [(0,)]
+
+
+def test_two_openers_at_once_upgrade_the_file_once(v1, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+    start = Barrier(2)
+
+    def open_it(_):
+        start.wait()
+        archive = Archive(v1)
+        try:
+            return archive.upgraded, archive.schema_version
+        finally:
+            archive.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(open_it, range(2)))
+    assert sorted(upgrade is None for upgrade, _ in results) == [False, True]   # one upgraded it
+    assert [version for _, version in results] == [LATEST, LATEST]
+    assert [p.name for p in tmp_path.glob("*.bak")] == ["archive.db.v1.bak"]
