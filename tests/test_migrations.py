@@ -14,8 +14,8 @@ from redqueen.db import Archive, ArchiveError
 from redqueen.schema import LATEST, MIGRATIONS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "loop"))
-from invariants import check_run  # noqa: E402
-from loop_helpers import redqueen  # noqa: E402
+from invariants import check_run
+from loop_helpers import redqueen
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "archive-v1.db"
 HELDOUT = Path(__file__).resolve().parents[1] / "archive" / "heldout"
