@@ -179,8 +179,7 @@ class RedQueen:
 
     # ---- rounds ------------------------------------------------------------------------------
     def _opponent_ids(self, number: int) -> list[int]:
-        initial = [row[0] for row in self.archive.db.execute(
-            "SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' ORDER BY id", [self.run_id])]
+        initial = self.archive.initial_program_ids(self.run_id)
         champions = [row["program_id"] for row in self.archive.champions(self.run_id) if row["round"] < number]
         history = self.config.history
         recent = champions if history is None else champions[len(champions) - history:] if history else []
@@ -281,9 +280,7 @@ class RedQueen:
     def _evaluate_new(self, state: RoundState, programs: list) -> list[Evaluation | None]:
         """Evaluations of programs not yet evaluated this round (None for the others), in one
         batch call; a program appearing twice is evaluated once."""
-        known = {row[0] for row in self.archive.db.execute(
-            "SELECT programs.digest FROM evaluations JOIN programs ON programs.id = evaluations.program_id "
-            "WHERE evaluations.round_id = ?", [state.round_id])}
+        known = self.archive.evaluated_digests(state.round_id)
         todo, order = {}, []
         for program in programs:
             if program.digest not in known and program.digest not in todo:
