@@ -1,6 +1,10 @@
 """The run archive: one SQLite file (WAL mode) holding runs, rounds, programs, evaluations,
 elites per round and cell, champions, failed candidates and language-model calls.
 
+The tables and their versions live in `redqueen.schema`: opening an older file upgrades it
+in place after a backup (`Archive.upgraded` says so), a newer one is refused. All SQL that
+reads or writes rows lives here, in `Archive` methods.
+
 The Python API mirrors `redqueen archive` one to one: `runs()`, `rounds(run)`,
 `champions(run)`, `show(program)`, `export(run, directory)`. The loop writes through the
 `record_*` methods, each iteration inside one `transaction()`, so a run killed at any moment
@@ -12,133 +16,15 @@ import datetime as _dt
 import hashlib
 import json
 import re
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
+from .schema import LATEST, ArchiveError, Upgrade, open_schema, stored_version
+
+__all__ = ["Archive", "ArchiveError", "DEFAULT_DB", "LATEST", "Upgrade"]
+
 DEFAULT_DB = "archive/redqueen.db"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    arena TEXT NOT NULL,
-    status TEXT NOT NULL,            -- running, interrupted, failed, finished
-    config TEXT NOT NULL,            -- JSON of the run's configuration
-    seed INTEGER NOT NULL,
-    rounds INTEGER NOT NULL,         -- rounds asked for
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    finished_at TEXT,
-    elapsed_s REAL NOT NULL DEFAULT 0,
-    error TEXT
-);
-CREATE TABLE IF NOT EXISTS programs (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    digest TEXT NOT NULL,            -- hash of the compiled program: deduplication key
-    source_hash TEXT NOT NULL,
-    name TEXT,
-    source TEXT NOT NULL,
-    listing TEXT,                    -- the compiled/assembled form as text
-    origin TEXT NOT NULL,            -- initial, new, mutate, crossover
-    mutator TEXT,
-    parent_id INTEGER REFERENCES programs(id),
-    mate_id INTEGER REFERENCES programs(id),
-    llm_call_id INTEGER REFERENCES llm_calls(id),
-    round INTEGER,                   -- round that created it (NULL for initial programs)
-    created_at TEXT NOT NULL,
-    UNIQUE (run_id, digest)
-);
-CREATE TABLE IF NOT EXISTS rounds (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    number INTEGER NOT NULL,
-    status TEXT NOT NULL,            -- running, finished
-    opponents TEXT NOT NULL,         -- JSON list of program ids
-    seeds TEXT NOT NULL,             -- JSON list of battle seeds
-    iterations INTEGER NOT NULL DEFAULT 0,   -- iterations completed (after initialisation)
-    initialised INTEGER NOT NULL DEFAULT 0,
-    rng_state TEXT,                  -- JSON numpy bit-generator state after the last committed step
-    champion_id INTEGER REFERENCES programs(id),
-    best_fitness REAL,
-    stats TEXT NOT NULL DEFAULT '{}',
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    elapsed_s REAL NOT NULL DEFAULT 0,
-    UNIQUE (run_id, number)
-);
-CREATE TABLE IF NOT EXISTS evaluations (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    round_id INTEGER NOT NULL REFERENCES rounds(id),
-    program_id INTEGER NOT NULL REFERENCES programs(id),
-    iteration INTEGER NOT NULL,      -- 0 for the round's initialisation
-    fitness REAL NOT NULL,
-    descriptors TEXT NOT NULL,
-    cell TEXT NOT NULL,
-    outcome TEXT NOT NULL,           -- new_cell, improved, not_added
-    opponents TEXT NOT NULL,
-    seeds TEXT NOT NULL,
-    fitness_mode TEXT NOT NULL,
-    beaten_by TEXT NOT NULL DEFAULT '[]',
-    details TEXT NOT NULL DEFAULT '{}',
-    created_at TEXT NOT NULL,
-    UNIQUE (round_id, program_id)
-);
-CREATE TABLE IF NOT EXISTS elites (
-    round_id INTEGER NOT NULL REFERENCES rounds(id),
-    cell TEXT NOT NULL,
-    program_id INTEGER NOT NULL REFERENCES programs(id),
-    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
-    fitness REAL NOT NULL,
-    PRIMARY KEY (round_id, cell)
-);
-CREATE TABLE IF NOT EXISTS champions (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    round INTEGER NOT NULL,
-    program_id INTEGER NOT NULL REFERENCES programs(id),
-    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
-    fitness REAL NOT NULL,
-    PRIMARY KEY (run_id, round)
-);
-CREATE TABLE IF NOT EXISTS failures (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    round_id INTEGER REFERENCES rounds(id),
-    iteration INTEGER,
-    stage TEXT NOT NULL,             -- request (no answer), extract (no code), parse (invalid program)
-    error TEXT NOT NULL,
-    source TEXT,
-    response TEXT,
-    llm_call_id INTEGER REFERENCES llm_calls(id),
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS llm_calls (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER REFERENCES runs(id),
-    key TEXT NOT NULL,               -- hash of the request: the response cache's key
-    model TEXT NOT NULL,
-    base_url TEXT,
-    purpose TEXT,                    -- new, mutate, repair
-    messages TEXT NOT NULL,
-    response TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    latency_s REAL,
-    attempts INTEGER,
-    error TEXT,
-    cost_usd REAL,
-    cached INTEGER NOT NULL DEFAULT 0,  -- 1 when replayed from the cache, no HTTP call made
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS llm_calls_key ON llm_calls(key);
-CREATE INDEX IF NOT EXISTS evaluations_round ON evaluations(round_id);
-CREATE INDEX IF NOT EXISTS failures_round ON failures(round_id);
-"""
-
-
-class ArchiveError(LookupError):
-    """A user-facing lookup problem (unknown run or program): one clear line."""
-
 
 def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
@@ -146,6 +32,20 @@ def now() -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+ROUND_JSON = ("opponents", "seeds", "stats", "opponent_weights", "operator_weights")
+_UNCHANGED = object()
+
+
+def _dumps_or_null(value) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def _check_opponent_weights(opponents: list, weights) -> None:
+    if weights is not None and len(weights) != len(opponents):
+        raise ValueError(f"{len(weights)} opponent weights for {len(opponents)} opponents: "
+                         f"give one weight per opponent, in the same order")
 
 
 def _loads(row: dict, *columns: str) -> dict:
@@ -157,20 +57,41 @@ def _loads(row: dict, *columns: str) -> dict:
 
 class Archive:
     """A run archive in one SQLite file. Open it with `Archive(path)`; the file and its tables
-    are created when missing."""
+    are created when missing, an older file is upgraded (after a backup beside it; see
+    `upgraded`), and a file of a newer schema than this code knows is refused with ArchiveError."""
 
     def __init__(self, path: str | Path = DEFAULT_DB):
         import sqlite_utils
         self.path = Path(path)
-        if str(path) != ":memory:":
+        on_disk = str(path) != ":memory:"
+        if on_disk:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(str(path))
-        self.db.conn.execute("PRAGMA busy_timeout = 10000")
-        if str(path) != ":memory:":
+        connection = sqlite3.connect(str(path))
+        try:
+            connection.execute("PRAGMA busy_timeout = 10000")
+            stored_version(connection, self.path)      # refuse a newer or foreign file before changing it
+            self.db = sqlite_utils.Database(connection)
+        except (ArchiveError, sqlite3.DatabaseError) as error:
+            connection.close()
+            if isinstance(error, ArchiveError):
+                raise
+            raise ArchiveError(f"{self.path}: not a redqueen archive ({error})") from None
+        if on_disk:
             self.db.enable_wal()
         self.db.conn.execute("PRAGMA foreign_keys = ON")
         self.db.conn.execute("PRAGMA synchronous = NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.upgraded: Upgrade | None = open_schema(self.db.conn, self.path)
+        except BaseException:
+            self.db.close()
+            raise
+        """Set when this opening migrated an existing file: versions and backup path, and a
+        one-line `message` for people."""
+
+    @property
+    def schema_version(self) -> int:
+        """The file's schema version (`PRAGMA user_version`); `redqueen.schema.LATEST` once open."""
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         self.db.close()
@@ -213,9 +134,12 @@ class Archive:
         return run_id
 
     def set_run_status(self, run_id: int, status: str, error: str | None = None,
-                       add_elapsed: float = 0.0) -> None:
+                       add_elapsed: float = 0.0, reason: str | None = None) -> None:
+        """Set the run's status. `error` is the exception that stopped it (type: message);
+        `reason` says for people why it stopped or failed (shown by `redqueen archive runs`).
+        Both are replaced: a status change without them clears them."""
         stamp = now()
-        changes = dict(status=status, updated_at=stamp, error=error)
+        changes = dict(status=status, updated_at=stamp, error=error, reason=reason)
         if status == "finished":
             changes["finished_at"] = stamp
         with self.transaction():
@@ -223,7 +147,8 @@ class Archive:
             self.db["runs"].update(run_id, changes)
 
     def runs(self) -> list[dict]:
-        """Every run with its progress: rounds finished, champions, best fitness."""
+        """Every run with its progress: rounds finished, programs, language-model calls; and
+        its `error` and `reason` when it stopped."""
         return [_loads(row, "config") for row in self.db.query("""
             SELECT runs.*,
                    (SELECT count(*) FROM rounds WHERE run_id = runs.id AND status = 'finished') AS rounds_done,
@@ -245,6 +170,11 @@ class Archive:
             listing=listing, origin=origin, mutator=mutator, parent_id=parent_id, mate_id=mate_id,
             llm_call_id=llm_call_id, round=round, created_at=now())).last_pk
         return program_id, True
+
+    def initial_program_ids(self, run_id: int) -> list[int]:
+        """The ids of the run's initial programs (round 0's opponents), in the order stored."""
+        return [row[0] for row in self.db.execute(
+            "SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' ORDER BY id", [run_id])]
 
     def program(self, program_id) -> dict:
         try:
@@ -276,22 +206,45 @@ class Archive:
 
     # ---- rounds ------------------------------------------------------------------------------
     def start_round(self, run_id: int, number: int, opponents: list[int], seeds: list[int],
-                    rng_state: dict) -> int:
+                    rng_state: dict, opponent_weights: list[float] | None = None,
+                    operator_weights: dict[str, float] | None = None) -> int:
+        """Create round `number`; the weights are as in `set_round_weights`."""
+        _check_opponent_weights(opponents, opponent_weights)
         with self.transaction():
             return self.db["rounds"].insert(dict(
                 run_id=run_id, number=number, status="running", opponents=json.dumps(opponents),
-                seeds=json.dumps(seeds), rng_state=json.dumps(rng_state), started_at=now())).last_pk
+                seeds=json.dumps(seeds), rng_state=json.dumps(rng_state), started_at=now(),
+                opponent_weights=_dumps_or_null(opponent_weights),
+                operator_weights=_dumps_or_null(operator_weights))).last_pk
+
+    def set_round_weights(self, round_id: int, *, opponent_weights=_UNCHANGED, operator_weights=_UNCHANGED) -> None:
+        """Store a round's weights; only those given change (None stores NULL).
+        `opponent_weights`: one number per entry of the round's `opponents`, same order (NULL:
+        every opponent weighs the same). `operator_weights`: {mutation operator name: weight}
+        (NULL: the round did not weigh operators)."""
+        changes = {}
+        if opponent_weights is not _UNCHANGED:
+            opponents = json.loads(self.db.execute("SELECT opponents FROM rounds WHERE id = ?",
+                                                   [round_id]).fetchone()[0])
+            _check_opponent_weights(opponents, opponent_weights)
+            changes["opponent_weights"] = _dumps_or_null(opponent_weights)
+        if operator_weights is not _UNCHANGED:
+            changes["operator_weights"] = _dumps_or_null(operator_weights)
+        if changes:
+            with self.transaction():
+                self.db["rounds"].update(round_id, changes)
 
     def round_row(self, run_id: int, number: int) -> dict | None:
         rows = list(self.db.query("SELECT * FROM rounds WHERE run_id = ? AND number = ?", [run_id, number]))
-        return _loads(rows[0], "opponents", "seeds", "rng_state", "stats") if rows else None
+        return _loads(rows[0], *ROUND_JSON, "rng_state") if rows else None
 
     def rounds(self, run_id) -> list[dict]:
         """The rounds of a run, in order, with their champion and statistics."""
         run_id = self._resolve_run(run_id)
-        return [_loads(row, "opponents", "seeds", "stats") for row in self.db.query("""
+        return [_loads(row, *ROUND_JSON) for row in self.db.query("""
             SELECT rounds.id, rounds.run_id, rounds.number, rounds.status, rounds.iterations,
-                   rounds.opponents, rounds.seeds, rounds.champion_id, rounds.best_fitness,
+                   rounds.opponents, rounds.seeds, rounds.opponent_weights, rounds.operator_weights,
+                   rounds.champion_id, rounds.best_fitness,
                    rounds.stats, rounds.started_at, rounds.finished_at, rounds.elapsed_s,
                    (SELECT count(*) FROM elites WHERE round_id = rounds.id) AS filled_cells,
                    (SELECT count(*) FROM evaluations WHERE round_id = rounds.id) AS evaluations,
@@ -320,6 +273,12 @@ class Archive:
             cell=json.dumps(list(cell)), outcome=outcome, opponents=json.dumps(opponents),
             seeds=json.dumps(seeds), fitness_mode=fitness_mode, beaten_by=json.dumps(list(beaten_by)),
             details=json.dumps(details or {}, sort_keys=True, default=float), created_at=now())).last_pk
+
+    def evaluated_digests(self, round_id: int) -> set[str]:
+        """Digests of the programs already evaluated in the round."""
+        return {row[0] for row in self.db.execute(
+            "SELECT programs.digest FROM evaluations JOIN programs ON programs.id = evaluations.program_id "
+            "WHERE evaluations.round_id = ?", [round_id])}
 
     def evaluation(self, round_id: int, program_id: int) -> dict | None:
         rows = list(self.db.query("SELECT * FROM evaluations WHERE round_id = ? AND program_id = ?",
@@ -387,6 +346,58 @@ class Archive:
             path.write_text(champion["source"] if champion["source"].endswith("\n") else champion["source"] + "\n")
             paths.append(path)
         return paths
+
+    # ---- champions' cross-play ---------------------------------------------------------------
+    def record_cross_play(self, run_id: int, row: int, col: int, payoff: float, seeds: list[int]) -> None:
+        """Store (or replace) the payoff of program `row` against program `col` in 1v1 games
+        over `seeds`: one cell of the run's champion-vs-champion matrix."""
+        with self.transaction():
+            self.db["cross_play"].upsert(dict(run_id=run_id, row_program=int(row), col_program=int(col),
+                                              payoff=float(payoff), seeds=json.dumps([int(s) for s in seeds])),
+                                         pk=("run_id", "row_program", "col_program"))
+
+    def cross_play(self, run_id):
+        """The run's cross-play matrix: (program ids, payoffs), payoffs[i][j] being program i's
+        payoff against program j as a numpy array, NaN where the pair was not played. Programs
+        come in the order of the rounds they were champion of (others after, by id)."""
+        import numpy as np
+        run_id = self._resolve_run(run_id)
+        cells = self.db.execute("SELECT row_program, col_program, payoff FROM cross_play WHERE run_id = ?",
+                                [run_id]).fetchall()
+        rounds = {program: number for number, program in reversed(self.db.execute(
+            "SELECT round, program_id FROM champions WHERE run_id = ? ORDER BY round", [run_id]).fetchall())}
+        ids = sorted({p for cell in cells for p in cell[:2]}, key=lambda p: (rounds.get(p, float("inf")), p))
+        index = {p: i for i, p in enumerate(ids)}
+        matrix = np.full((len(ids), len(ids)), np.nan)
+        for row, col, payoff in cells:
+            matrix[index[row], index[col]] = payoff
+        return ids, matrix
+
+    def cross_play_seeds(self, run_id, row: int, col: int) -> list[int] | None:
+        """The seeds the (row, col) cell of the run's cross-play matrix was played over, if played."""
+        found = self.db.execute("SELECT seeds FROM cross_play WHERE run_id = ? AND row_program = ? "
+                                "AND col_program = ?", [self._resolve_run(run_id), row, col]).fetchone()
+        return json.loads(found[0]) if found else None
+
+    # ---- held-out results (redqueen.heldout's store) ------------------------------------------
+    def heldout_results(self, arena: str, seeds_key: str, program_digest: str) -> dict[str, dict]:
+        """Stored held-out results of one program under an arena key and seed list:
+        opponent digest -> row."""
+        rows = self.db.query(
+            "SELECT * FROM heldout_results WHERE arena = ? AND seeds_key = ? AND program_digest = ?",
+            [arena, seeds_key, program_digest])
+        return {row["opponent_digest"]: row for row in rows}
+
+    def save_heldout_results(self, arena: str, seeds_key: str, program_digest: str, games: int,
+                             rows: dict[str, tuple[str, dict]]) -> None:
+        """Store one program's held-out results; rows: opponent digest -> (opponent name, {field: value})."""
+        stamp = now()
+        with self.transaction():
+            self.db["heldout_results"].upsert_all(
+                [dict(arena=arena, seeds_key=seeds_key, program_digest=program_digest, opponent_digest=digest,
+                      opponent_name=name, games=games, created_at=stamp, **values)
+                 for digest, (name, values) in rows.items()],
+                pk=("arena", "seeds_key", "program_digest", "opponent_digest"))
 
     # ---- language-model calls (the LLM client's store) ---------------------------------------
     def llm_lookup(self, key: str) -> dict | None:

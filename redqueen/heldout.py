@@ -28,23 +28,6 @@ DEFAULT_SEEDS = 20
 MAX_BATCH = 64            # opponents per duel call (times the seeds: games per batch)
 RESULT_FIELDS = ("fitness_a", "fitness_b", "wins", "ties", "losses", "score_a", "score_b")
 
-TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS heldout_results (
-    arena TEXT NOT NULL,              -- arena name and options, canonical JSON
-    seeds_key TEXT NOT NULL,          -- hash of the seed list
-    program_digest TEXT NOT NULL,     -- compiled-program digests: a program is the same
-    opponent_digest TEXT NOT NULL,    --   whichever file or run it came from
-    opponent_name TEXT,
-    games INTEGER NOT NULL,
-    fitness_a REAL NOT NULL, fitness_b REAL NOT NULL,
-    wins INTEGER NOT NULL, ties INTEGER NOT NULL, losses INTEGER NOT NULL,
-    score_a REAL NOT NULL, score_b REAL NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (arena, seeds_key, program_digest, opponent_digest)
-);
-"""
-
-
 class HeldoutError(ValueError):
     """A held-out set that cannot be used: one clear line."""
 
@@ -140,29 +123,18 @@ class ProgramResult:
 
 
 class HeldoutStore:
-    """Held-out results in the run archive's SQLite file (its own table, created on first use)."""
+    """Held-out results in the run archive's SQLite file (table `heldout_results`)."""
 
     def __init__(self, archive):
         self.archive = archive
-        archive.db.executescript(TABLE_SQL)
 
     def lookup(self, arena: str, seeds: str, program_digest: str) -> dict[str, dict]:
-        rows = self.archive.db.query(
-            "SELECT * FROM heldout_results WHERE arena = ? AND seeds_key = ? AND program_digest = ?",
-            [arena, seeds, program_digest])
-        return {row["opponent_digest"]: row for row in rows}
+        return self.archive.heldout_results(arena, seeds, program_digest)
 
     def save(self, arena: str, seeds: str, program_digest: str, games: int,
              rows: dict[str, tuple[str, dict]]) -> None:
         """rows: opponent digest -> (opponent name, {field: value})."""
-        from .db import now
-        stamp = now()
-        with self.archive.transaction():
-            self.archive.db["heldout_results"].upsert_all(
-                [dict(arena=arena, seeds_key=seeds, program_digest=program_digest, opponent_digest=digest,
-                      opponent_name=name, games=games, created_at=stamp, **values)
-                 for digest, (name, values) in rows.items()],
-                pk=("arena", "seeds_key", "program_digest", "opponent_digest"))
+        self.archive.save_heldout_results(arena, seeds, program_digest, games, rows)
 
 
 # ---- playing the games ------------------------------------------------------------------------

@@ -399,9 +399,7 @@ class RedQueen:
     def _evaluate_new(self, state: RoundState, programs: list) -> list[Evaluation | None]:
         """Evaluations of programs not yet evaluated this round (None for the others), in one
         batch call; a program appearing twice is evaluated once."""
-        known = {row[0] for row in self.archive.db.execute(
-            "SELECT programs.digest FROM evaluations JOIN programs ON programs.id = evaluations.program_id "
-            "WHERE evaluations.round_id = ?", [state.round_id])}
+        known = self.archive.evaluated_digests(state.round_id)
         todo, order = {}, []
         for program in programs:
             if program.digest not in known and program.digest not in todo:

@@ -58,7 +58,8 @@ def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base
     from redqueen.analysis.convergence import AnalysisOptions, analyze as run_analysis, write_plots
     from redqueen.analysis.runs import AnalysisError
     from redqueen.arena import ProgramError
-    from redqueen.db import Archive, ArchiveError
+    from redqueen.cli.archive_file import open_archive
+    from redqueen.db import ArchiveError
     from redqueen.heldout import HeldoutError
     if not Path(db).is_file():
         raise click.ClickException(f"{db}: no archive here (runs create it; see `redqueen evolve --help`)")
@@ -66,7 +67,7 @@ def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base
                               dimensions=dimensions, embeddings_model=embeddings_model,
                               base_url=base_url or os.environ.get("OPENAI_BASE_URL"), cycles=not no_cycles,
                               grid_round=grid_round, progress=not quiet)
-    archive = Archive(db)
+    archive = open_archive(db)
     try:
         analysis = run_analysis(archive, runs, options)
     except (ArchiveError, AnalysisError, HeldoutError, ProgramError) as error:

@@ -5,7 +5,6 @@ Each command is a thin wrapper over the method of the same name of `redqueen.db.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -15,10 +14,8 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 
 def _open(db: str):
-    from redqueen.db import Archive
-    if not Path(db).is_file():
-        raise click.ClickException(f"{db}: no archive here (runs create it; see `redqueen evolve --help`)")
-    return Archive(db)
+    from redqueen.cli.archive_file import open_archive
+    return open_archive(db, must_exist=True)
 
 
 def _call(db: str, method: str, *args):
@@ -76,16 +73,17 @@ def archive():
 @DB_OPTION
 @JSON_OPTION
 def runs(db, as_json):
-    """Every run: arena, status, rounds done of rounds asked, time spent."""
+    """Every run: arena, status, rounds done of rounds asked, time spent, why it stopped."""
     rows = _call(db, "runs")
     if as_json:
         return _echo_json(rows)
     for row in rows:
         row["progress"] = f"{row['rounds_done']}/{row['rounds']}"
         row["mutator"] = row["config"].get("mutator")
+    reason = [("reason", "reason")] if any(row.get("reason") for row in rows) else []
     _table(rows, [("id", "run"), ("arena", "arena"), ("status", "status"), ("progress", "rounds"),
                   ("mutator", "mutator"), ("seed", "seed"), ("programs", "programs"),
-                  ("elapsed_s", "seconds"), ("created_at", "created")])
+                  ("elapsed_s", "seconds"), ("created_at", "created"), *reason])
 
 
 @archive.command()

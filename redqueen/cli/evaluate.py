@@ -77,10 +77,10 @@ def evaluate(programs, runs, against, arena, arena_option, only, seeds, seed, jo
 
 
 def _evaluate(arguments, runs, against, arena_name, arena_options, only, seeds, seed, jobs, db, quiet) -> dict:
-    from redqueen.db import Archive
+    from redqueen.cli.archive_file import open_archive
     from redqueen.heldout import (ArenaSpec, HeldoutStore, arena_key, default_seeds, evaluate_heldout,
                                   load_heldout)
-    archive = Archive(db)
+    archive = open_archive(db)
     try:
         selection = _select(archive, arguments, runs, arena_name, arena_options)
         arena = selection["arena"]

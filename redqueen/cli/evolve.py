@@ -122,9 +122,9 @@ def evolve(ctx, **options):
 
 
 def _evolve(ctx, options):
-    from redqueen.db import Archive
+    from redqueen.cli.archive_file import open_archive
     from redqueen.loop import RedQueen
-    archive = Archive(options["db"])
+    archive = open_archive(options["db"])
     try:
         if options["resume"]:
             run = archive.run(options["resume"])
