@@ -2,7 +2,7 @@
 import json
 
 from redqueen.db import Archive
-from redqueen.loop import RunConfig
+from redqueen.loop import RunConfig, opponent_spec
 
 
 def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> None:
@@ -21,8 +21,13 @@ def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> 
     names = [d for d in (config.descriptors or arena.default_descriptors)]
     for row, champion in zip(rounds, champions):
         earlier = [c["program_id"] for c in champions[:row["number"]]]
-        recent = earlier if config.history is None else earlier[len(earlier) - config.history:] if config.history else []
-        assert row["opponents"] == initial + recent, f"round {row['number']} opponents"
+        spec = opponent_spec(config)
+        recent = earlier[len(earlier) - spec.history:] if spec.kind == "last" and spec.history else \
+            [] if spec.kind == "last" else earlier
+        if spec.needs_payoff:     # weighted: as many places as the population, given by weight
+            assert len(row["opponents"]) == len(initial + recent) and set(row["opponents"]) <= set(initial + recent)
+        else:
+            assert row["opponents"] == initial + recent, f"round {row['number']} opponents"
         evaluations = list(archive.db.query("SELECT * FROM evaluations WHERE round_id = ?", [row["id"]]))
         assert evaluations
         for evaluation in evaluations:
@@ -39,11 +44,18 @@ def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> 
         assert sorted(json.dumps(e["cell"]) for e in elites) == sorted(by_cell)
         for elite in elites:
             assert elite["fitness"] == max(by_cell[json.dumps(elite["cell"])])
-        assert champion["fitness"] == max(e["fitness"] for e in evaluations) == row["best_fitness"]
+        champion_evaluation = next(e for e in evaluations if e["program_id"] == champion["program_id"])
+        if "confirmation" in row["stats"]:   # crowned on the round's seeds and fresh ones together
+            confirmation = row["stats"]["confirmation"]
+            assert str(champion["program_id"]) in confirmation
+            assert abs(champion["fitness"] - max(confirmation.values())) < 1e-6
+            assert champion["fitness"] == row["best_fitness"]
+        else:
+            assert champion["fitness"] == max(e["fitness"] for e in evaluations) == row["best_fitness"]
         assert champion["program_id"] in [e["program_id"] for e in elites]
         assert champion["opponents"] == row["opponents"]
         if reevaluate:
             program = arena.parse(champion["source"])
             opponents = [arena.parse(archive.program(p)["source"]) for p in row["opponents"]]
             [again] = arena.evaluate([program], opponents, row["seeds"], fitness=config.fitness)
-            assert again.fitness == champion["fitness"], f"round {row['number']} re-evaluation"
+            assert again.fitness == champion_evaluation["fitness"], f"round {row['number']} re-evaluation"

@@ -86,7 +86,7 @@ def test_confirmation_crowns_the_best_mean_over_all_seeds(tmp_path):
         assert 1 <= len(confirmation) <= CONFIRM_TOP
         champion = champions[row["number"]]
         assert str(champion["program_id"]) in confirmation
-        assert champion["fitness"] == pytest.approx(max(confirmation.values()))
+        assert champion["fitness"] == pytest.approx(max(confirmation.values()), abs=1e-6)
 
 
 def test_without_the_options_rounds_have_no_search_records(tmp_path):
@@ -113,7 +113,10 @@ def test_weighted_opponents_come_from_the_recorded_cross_play(tmp_path, spec):
     assert matrix[ids.index(a), ids.index(b)] == pytest.approx(duel.fitness_b[0])
     for row in archive.rounds(run_id):
         weights = row["opponent_weights"]
-        assert len(weights) == len(row["opponents"]) and sum(weights) == pytest.approx(1.0, abs=1e-5)
+        # an entry carries its program's weight shared among its entries; a program whose weight
+        # earned no place is left out, with its weight
+        assert len(weights) == len(row["opponents"]) and all(w > 0 for w in weights)
+        assert sum(weights) <= 1 + 1e-5
 
 
 def test_unknown_opponent_strategy_is_one_line(tmp_path):
