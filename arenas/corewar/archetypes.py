@@ -21,7 +21,7 @@ import numpy as np
 
 from .components import Component, Line, Program, first_target, pick, safe_modulus
 from .settings import Settings
-from .steps import optima_steps
+from .steps import moduli, optima_steps
 
 
 class Params:
@@ -48,8 +48,9 @@ class Aim:
     residue no cell of the program has (relative to the pointer), an optima step of that
     modulus and a first target of that residue beyond the program."""
 
-    def __init__(self, params: Params, prefix: str, coresize: int, pointer: str):
+    def __init__(self, params: Params, prefix: str, coresize: int, pointer: str, safe: bool = True):
         self.params, self.prefix, self.coresize, self.pointer = params, prefix, coresize, pointer
+        self.safe = safe            # False: any small modulus (the code checks for itself instead)
         self._choice = None
 
     def choose(self, program: Program) -> tuple[int, int, int]:
@@ -57,7 +58,10 @@ class Aim:
             base = program.address(self.pointer)
             offsets = [i - base for i in program.live_cells()]
             rng, size = self.params.rng, self.coresize
-            mod, residue = self.params.get(f"{self.prefix}mod", lambda: safe_modulus(rng, size, offsets))
+            if self.safe:
+                mod, residue = self.params.get(f"{self.prefix}mod", lambda: safe_modulus(rng, size, offsets))
+            else:
+                mod, residue = self.params.get(f"{self.prefix}mod", lambda: (pick(rng, moduli(size, 8)), 0))
             rank = self.params.get(f"{self.prefix}step_rank", lambda: int(rng.integers(16)))
             table = optima_steps(size, mod, 16, min_step=2 * len(program)) or optima_steps(size, 1, 16)
             step = table[min(rank, len(table) - 1)] if table else 1
@@ -129,21 +133,26 @@ def core_clear(p: Params, s: Settings, x: str = "cl") -> Component:
 
 def cmp_scanner(p: Params, s: Settings, handover: str | None, next_label: str | None,
                 x: str = "sc") -> Component:
-    """CMP/SEQ scanner: compare two cells GAP apart, move both by a step; on a difference bomb
-    both (then resume) or hand their address to a core clear (`handover`, the clear's prefix)."""
-    aim = Aim(p, f"{x}_", s.coresize, f"{x}_ptr")
+    """CMP/SEQ scanner: compare two cells GAP apart, move both by a step; on a difference that
+    is not itself (SLT against its own extent) bomb both and resume, or hand their address
+    to a core clear (`handover`, the clear's prefix). After COUNT steps: `next_label`."""
+    aim = Aim(p, f"{x}_", s.coresize, f"{x}_ptr", safe=False)
     X = x.upper()
-    lines = [L(f"{x}_inc", "dat.f", f"#{X}STEP", f"#{X}STEP"),
-             L(f"{x}_loop", "add.f", f"{x}_inc", f"{x}_ptr"),
-             L(f"{x}_ptr", "seq.i", f"{X}FIRST", f"{X}FIRST+{X}GAP"),
+    lines = [L(f"{x}_ptr", "seq.i", f"{X}FIRST", f"{X}FIRST+{X}GAP"),
              L("", "jmp.b", f"{x}_hit", "0"),
-             L("", "djn.b", f"{x}_loop", f"#{X}COUNT"),
-             L("", "jmp.b", next_label or f"{x}_loop", "0")]
-    lines += _attack(p, x, handover, both=True)
-    gap_units = p.integer("gap_units", 1, 6)
+             L(f"{x}_loop", "add.f", f"{x}_inc", f"{x}_ptr"),
+             L("", "djn.b", f"{x}_ptr", f"#{X}COUNT"),
+             L("", "jmp.b", next_label or f"{x}_loop", "0"),
+             L(f"{x}_hit", "slt.ab", f"#{X}SELF+{X}GAP", f"{x}_ptr"),
+             L("", "jmp.b", f"{x}_loop", "0")]
+    attack = _attack(p, x, handover, both=True)
+    attack[0].label = ""
+    lines += attack + [L(f"{x}_inc", "dat.f", f"#{X}STEP", f"#{X}STEP")]
+    gap_units = p.integer("gap_units", 1, 4)
     equs = {f"{X}STEP": aim.step, f"{X}FIRST": aim.first,
             f"{X}GAP": lambda prog: aim.mod(prog) * gap_units,
-            f"{X}COUNT": lambda prog: max(1, s.coresize // (2 * aim.mod(prog)))}
+            f"{X}SELF": lambda prog: len(prog) - prog.address(f"{x}_ptr"),
+            f"{X}COUNT": lambda prog: max(1, s.coresize // aim.mod(prog))}
     return Component("scanner", lines, f"{x}_loop", equs)
 
 
@@ -151,23 +160,25 @@ def b_scanner(p: Params, s: Settings, handover: str | None, next_label: str | No
               x: str = "sc") -> Component:
     """B-scanner: step a pointer until the cell it points at is not empty (JMZ.F), then bomb
     it (a limited number of times, then `next_label`) or hand it to a core clear."""
-    aim = Aim(p, f"{x}_", s.coresize, f"{x}_ptr")
+    aim = Aim(p, f"{x}_", s.coresize, f"{x}_ptr", safe=False)
     X = x.upper()
     lines = [L(f"{x}_ptr", "dat.f", "#0", f"#{X}FIRST"),
              L(f"{x}_loop", "add.ab", f"#{X}STEP", f"{x}_ptr"),
-             L("", "jmz.f", f"{x}_loop", f"@{x}_ptr")]
+             L("", "jmz.f", f"{x}_loop", f"@{x}_ptr"),
+             L("", "slt.ab", f"#{X}SELF", f"{x}_ptr"),          # found itself: scan on
+             L("", "jmp.b", f"{x}_loop", "0")]
     attack = _attack(p, x, handover, both=False, next_label=next_label)
     attack[0].label = ""
     lines += attack
-    equs = {f"{X}STEP": aim.step, f"{X}FIRST": aim.first,
-            f"{X}HITS": p.integer("hits", 1, 6)}
+    equs = {f"{X}STEP": aim.step, f"{X}FIRST": aim.first, f"{X}HITS": p.integer("hits", 1, 6),
+            f"{X}SELF": lambda prog: len(prog) - prog.address(f"{x}_ptr")}
     return Component("scanner", lines, f"{x}_loop", equs)
 
 
 def _attack(p: Params, x: str, handover: str | None, both: bool, next_label: str | None = None):
     X = x.upper()
     if handover:
-        back = p.integer("back", 0, 4)
+        back = p.integer("back", 0, 4)          # the clear starts a little before the find
         source = "mov.ab" if both else "mov.b"
         return [L(f"{x}_hit", source, f"{x}_ptr", f"{handover}_ptr"),
                 L("", "add.ab", f"#{x}_ptr-{handover}_ptr-{back}", f"{handover}_ptr"),
@@ -178,6 +189,7 @@ def _attack(p: Params, x: str, handover: str | None, both: bool, next_label: str
         return [L(f"{x}_hit", "mov.i", f"{x}_bomb", f"*{x}_ptr"),
                 L("", "mov.i", f"{x}_bomb", f"@{x}_ptr"),
                 L("", "jmp.b", f"{x}_loop", "0"), bomb_line]
+
     return [L(f"{x}_hit", "mov.i", f"{x}_bomb", f"@{x}_ptr"),
             L("", "djn.b", f"{x}_loop", f"#{X}HITS"),
             L("", "jmp.b", next_label or f"{x}_loop", "0"), bomb_line]
@@ -422,11 +434,11 @@ DEFAULT_PARAMETERS: dict[str, dict] = {
     "stone": dict(bomb="dat", order="add-mov", clear=True, spl_pass=True, advance=">", decoy=False,
                   st_step_rank=0, st_step_negative=False),
     "paper": dict(fan=3, paper_bombs=1, paper_mode0="<"),
-    "cmp_scanner": dict(gap_units=2, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
+    "cmp_scanner": dict(gap_units=1, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
                         sc_step_rank=0, sc_step_negative=False),
     "b_scanner": dict(hits=2, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
                       sc_step_rank=0, sc_step_negative=False),
-    "two_phase": dict(scanner="cmp", gap_units=2, back=2, spl_pass=True, advance=">", decoy=False,
+    "two_phase": dict(scanner="cmp", gap_units=1, back=2, spl_pass=True, advance=">", decoy=False,
                       sc_step_rank=0, sc_step_negative=False),
     "quickscan": dict(body="stone", clear=True, spl_pass=True, advance=">", probes=4, probe_jitter=0.5, qs_back=2, qs_bombs=8, qs_bomb="spl",
                       bomb="dat", order="add-mov", st_step_rank=0, st_step_negative=False),
