@@ -12,8 +12,9 @@ host's. Results are written back as plain Redcode with `;component KIND` markers
 whose markers do not account for exactly its instructions (one instruction per line) counts
 as one unmarked "body".
 
-Routing: a quickscan or fan goes right in front of the start and becomes it, falling through
-to the old start; an imp launcher goes after the last cell (its ring crawls forward, away from
+Components go at the ends, never between the host's cells (a host's immediate fields may hold
+offsets that no fix-up can recognise). Routing: a quickscan or fan goes first and becomes the
+start, falling through (or jumping) to the old start; an imp launcher goes after the last cell (its ring crawls forward, away from
 the program) and becomes the start, splitting a process to the old start first; a clear goes
 after the last cell, where a program whose control runs off its end comes next;
 decoys go first, where nothing runs into them. An operation whose result would exceed
@@ -29,7 +30,7 @@ import numpy as np
 from . import archetypes as arch
 from .assembler import assemble
 from .components import Component, Line, Program
-from .instruction import A_FIELD, A_MODE, B_FIELD, B_MODE, IMMEDIATE, MODES, MODIFIERS, OPCODES, signed
+from .instruction import A_FIELD, A_MODE, B_FIELD, B_MODE, DIRECT, IMMEDIATE, JMP, M_B, MODES, MODIFIERS, OPCODES, signed
 from .settings import Settings
 
 INSERTABLE = ("quickscan", "fan", "clear", "imp", "decoy")
@@ -174,14 +175,20 @@ def new_component(kind: str, rng: np.random.Generator, settings: Settings) -> tu
     else:
         raise ValueError(f"unknown component kind {kind!r} (one of {', '.join(INSERTABLE)})")
     program = Program(f"{kind} component", kind, [component], start=component.entry or component.lines[0].label)
-    warrior = assemble(program.render(settings.coresize), settings)
+    # Assembled without the length limit: whether the result fits is decided after placing it.
+    warrior = assemble(program.render(settings.coresize), settings.with_(maxlength=1000))
     entry = program.address(component.entry) if component.entry else 0
     return np.array(warrior.code), entry
 
 
 def _place(kind: str, lay: Layout, block: np.ndarray, entry: int, coresize: int) -> Layout:
     if kind in ("quickscan", "fan"):
-        return splice(lay, lay.start, lay.start, block, kind, coresize, entry=entry)
+        # First of all (never inside the host: its immediate fields may be offsets too), then
+        # a jump to the old start unless that is where the block falls through anyway.
+        if lay.start != 0:
+            jump = np.array([[JMP, M_B, DIRECT, (lay.start + 1) % coresize, DIRECT, 0]], dtype=block.dtype)
+            block = np.concatenate([block, jump])
+        return splice(lay, 0, 0, block, kind, coresize, entry=entry)
     if kind == "imp":
         # Last, so the ring crawls away from the program; its first SPL re-aimed at the old start.
         old_start, end = lay.start, len(lay.code)
