@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from arenas.corewar.archetypes import ARCHETYPES, default_instance  # noqa: E402
+from arenas.corewar.archetypes import ARCHETYPES, default_instance
 
 
 def main() -> int:
@@ -38,7 +38,7 @@ def main() -> int:
             files.append(str(path))
         run = subprocess.run([sys.executable, "-m", "redqueen", "eval", *files, "--against", args.against,
                               "--seeds", str(args.seeds), "--json", "-q", "--db", str(Path(tmp) / "eval.db")],
-                             cwd=REPO, capture_output=True, text=True)
+                             cwd=REPO, capture_output=True, text=True, check=False)
         if run.returncode:
             print(run.stderr, file=sys.stderr)
             return run.returncode

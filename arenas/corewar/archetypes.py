@@ -190,6 +190,9 @@ def _attack(p: Params, x: str, handover: str | None, both: bool, next_label: str
                 L("", "mov.i", f"{x}_bomb", f"@{x}_ptr"),
                 L("", "jmp.b", f"{x}_loop", "0"), bomb_line]
 
+    # A B-scanner's bomb is not empty to JMZ.F, so a later lap finds its own bombs again and
+    # spends the hit budget: it reaches the clear even against warriors it cannot see.
+    bomb_line.b = "#1"
     return [L(f"{x}_hit", "mov.i", f"{x}_bomb", f"@{x}_ptr"),
             L("", "djn.b", f"{x}_loop", f"#{X}HITS"),
             L("", "jmp.b", next_label or f"{x}_loop", "0"), bomb_line]
@@ -236,18 +239,35 @@ def spl_fan(p: Params, s: Settings, x: str = "fa") -> Component:
 def paper(p: Params, s: Settings, x: str = "pa") -> Component:
     """Silk-style replicator: every process of a fan runs SPL to the copy's place, then copies
     one cell with post-incrementing pointers, so the copy fills while its new processes
-    start to run it; optional bombing lines follow; the last cell is the bomb."""
+    start to run it; optional bombing lines follow, then (usually) a loop back for the next
+    copy; the last cell is the bomb."""
     X = x.upper()
     extra = p.integer("paper_bombs", 0, 2)
     lines = [L(f"{x}_top", "spl.b", f"@{x}_top", f"}}{X}DIST"),
              L("", "mov.i", f"}}{x}_top", f">{x}_top")]
+    dist = p.get("paper_dist", lambda: int(p.rng.integers(s.mindistance, s.coresize - s.mindistance)))
     targets = {}
     for k in range(extra):
-        targets[f"{X}B{k}"] = int(p.rng.integers(s.mindistance, s.coresize - s.mindistance))
+        targets[f"{X}B{k}"] = _paper_target(p.rng, s, dist)
         lines.append(L("", "mov.i", f"{x}_bomb", f"{p.choice(f'paper_mode{k}', ['<', '>', '{'])}{X}B{k}"))
+    if p.chance("paper_loop", 0.8):
+        # Again and again: the copy pointer rewound to the top, the destination left where it
+        # got to, so every copy makes copies (one after another) for ever.
+        lines += [L("", "mov.a", "#0", f"{x}_top"), L("", "jmp.b", f"{x}_top", "0")]
     lines.append(L(f"{x}_bomb", "dat.f", ">1", ">1"))
-    dist = p.get("paper_dist", lambda: int(p.rng.integers(s.mindistance, s.coresize - s.mindistance)))
     return Component("paper", lines, f"{x}_top", {f"{X}DIST": dist, **targets})
+
+
+def _paper_target(rng, s: Settings, dist: int, margin: int = 24) -> int:
+    """A bombing offset that misses the next few copies of the paper (copy j sits j * dist on),
+    so that the replicator does not cut its own chain."""
+    target = int(rng.integers(s.mindistance, s.coresize - s.mindistance))
+    for _ in range(50):
+        gaps = [(target - j * dist + margin) % s.coresize for j in range(5)]
+        if min(gaps) > 2 * margin:
+            return target
+        target = int(rng.integers(s.mindistance, s.coresize - s.mindistance))
+    return target
 
 
 def imp_launcher(p: Params, s: Settings, host: str | None = None, x: str = "im") -> Component:
@@ -433,7 +453,7 @@ ARCHETYPES: dict[str, Callable[..., str]] = {
 DEFAULT_PARAMETERS: dict[str, dict] = {
     "stone": dict(bomb="dat", order="add-mov", clear=True, spl_pass=True, advance=">", decoy=False,
                   st_step_rank=0, st_step_negative=False),
-    "paper": dict(fan=3, paper_bombs=1, paper_mode0="<"),
+    "paper": dict(fan=3, paper_bombs=1, paper_mode0="<", paper_loop=True),
     "cmp_scanner": dict(gap_units=1, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
                         sc_step_rank=0, sc_step_negative=False),
     "b_scanner": dict(hits=2, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import archetypes as arch
 from .assembler import assemble
-from .components import Component, Line, Program
+from .components import Line, Program
 from .instruction import A_FIELD, A_MODE, B_FIELD, B_MODE, DIRECT, IMMEDIATE, JMP, M_B, MODES, MODIFIERS, OPCODES, signed
 from .settings import Settings
 

@@ -98,7 +98,7 @@ def test_default_instances_kill_a_sitting_duck(kind):
 def test_scanner_finds_a_decoy_and_attacks_it(kind):
     text = default_instance(kind)
     decoy = assemble("\n".join(["dat 5, 5"] * 16), BIG).code
-    m, w = machine_with(text, extra=[(4000, decoy)])
+    m, _ = machine_with(text, extra=[(4000, decoy)])
     original = tuple(int(x) for x in decoy[0])
     for _ in range(60):
         m.step(500)
@@ -111,7 +111,7 @@ def test_scanner_finds_a_decoy_and_attacks_it(kind):
 
 def test_two_phase_hands_the_find_to_a_clear():
     decoy = assemble("\n".join(["dat 5, 5"] * 16), BIG).code
-    m, w = machine_with(default_instance("two_phase"), extra=[(4000, decoy)])
+    m, _ = machine_with(default_instance("two_phase"), extra=[(4000, decoy)])
     m.step(40000)
     assert all(m.cell(a) != tuple(int(x) for x in decoy[0]) for a in range(4000, 4016))
     assert m.processes(0)
@@ -131,7 +131,7 @@ def test_clear_wipes_the_core_around_it_and_survives():
 @pytest.mark.parametrize("settings", [BIG, SMALL], ids=["8000", "800"])
 def test_imp_spiral_keeps_running(settings):
     text = ARCHETYPES["imp"](np.random.default_rng(0), settings, with_stone=False, points=3, imp_fan=2)
-    m, w = machine_with(text, settings)
+    m, _ = machine_with(text, settings)
     m.step(20 * settings.coresize)
     processes = m.processes(0)
     assert len(processes) == 4                       # every process of the fan still alive
