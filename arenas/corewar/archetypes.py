@@ -214,7 +214,8 @@ def quickscan(p: Params, s: Settings, next_label: str | None = None, x: str = "q
              L(f"{x}_bomb", "spl.b" if bomb == "spl" else "dat.f", "#0", "#0")]
     equs: dict = {f"{X}GAP": gap, f"{X}N": n_bombs}
     for k in range(probes):
-        equs[f"{X}X{k}"] = s.mindistance + int(span * (k + jitter) / probes) - gap // 2
+        # Both cells of a pair lie in [mindistance, CORESIZE - mindistance]: never the warrior itself.
+        equs[f"{X}X{k}"] = s.mindistance + int((span - gap) * (k + jitter) / probes)
         lines += [L(f"{x}_p{k}", "seq.i", f"{X}X{k}", f"{X}X{k}+{X}GAP"),
                   L("", "mov.ab", f"#{x}_p{k}-{x}_ptr+{X}X{k}-{back}", f"{x}_ptr")]
     after = next_label or f"{x}_last+1"

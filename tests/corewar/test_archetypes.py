@@ -9,7 +9,7 @@ from arenas.corewar.archetypes import (ARCHETYPES, DEFAULT_PARAMETERS, default_i
                                        random_archetype)
 from arenas.corewar.assembler import RedcodeError, assemble, assemble_file, listing
 from arenas.corewar.battle import battle
-from arenas.corewar.instruction import A_FIELD, B_FIELD, DAT, JMP, MOV, OP, SPL
+from arenas.corewar.instruction import A_FIELD, B_FIELD, DAT, JMP, MOV, OP, SEQ, SPL
 from arenas.corewar.mars import Machine
 from arenas.corewar.settings import Settings
 from assembler_oracle import normalised, pmars_outcomes
@@ -198,3 +198,16 @@ def test_no_archetype_reproduces_a_corpus_warrior(shared_warriors):
     for text in texts:
         warrior = assemble(text, BIG)
         assert (warrior.code.tobytes(), warrior.start) not in keys, text
+
+
+@pytest.mark.parametrize("settings", [BIG, SMALL], ids=["8000", "800"])
+def test_quickscan_probes_never_look_at_the_warrior_itself(settings):
+    rng = np.random.default_rng(6)
+    for _ in range(40):
+        warrior = assemble(random_archetype(rng, settings, ["quickscan"]), settings)
+        for index, row in enumerate(warrior.code):
+            if row[OP] != SEQ:
+                continue
+            for field in (A_FIELD, B_FIELD):
+                offset = (index + int(row[field])) % settings.coresize
+                assert warrior.length <= offset <= settings.coresize - warrior.length
