@@ -103,7 +103,8 @@ def bomber(p: Params, s: Settings, next_label: str | None = None, x: str = "st")
     if next_label:
         lines += [L("", "djn.b", f"{x}_loop", f"#{x.upper()}COUNT"), L("", "jmp.b", next_label, "0")]
     else:
-        lines.append(L("", "jmp.b", f"{x}_loop", "0"))
+        gate = f"<{x}_ptr-1" if p.chance("gate", 0.7) else "0"      # an imp gate, as in the clear
+        lines.append(L("", "jmp.b", f"{x}_loop", gate))
     lines.append(bomb_line)
     equs = {f"{x.upper()}STEP": aim.step, f"{x.upper()}FIRST": aim.first,
             f"{x.upper()}COUNT": lambda prog: max(1, s.coresize // aim.mod(prog) - 1)}
@@ -122,9 +123,12 @@ def core_clear(p: Params, s: Settings, x: str = "cl") -> Component:
     ptr_fields = (f"#{first}-{x}_ptr", f"#{size}") if advance == ">" else (f"#{size}", f"#{first}-{x}_ptr")
     read = "@" if advance == "}" else "*"
     bomb_fields = lambda: (f"#{x}_dat-{x}_ptr", f"#{size}") if advance == ">" else (f"#{size}", f"#{x}_dat-{x}_ptr")
+    # Imp gate: the jump decrements the cell in front of the clear, so an imp crawling in from
+    # below stops there (its MOV 0, 1 turns into MOV 0, 0) instead of overrunning the loop.
+    gate = f"<{x}_ptr-1" if p.chance("gate", 0.7) else "0"
     lines = [L(f"{x}_ptr", "dat.f", *ptr_fields),
              L(f"{x}_loop", "mov.i", f"{read}{x}_ptr", f"{advance}{x}_ptr"),
-             L("", "jmp.b", f"{x}_loop", "0")]
+             L("", "jmp.b", f"{x}_loop", gate)]
     if spl_pass:
         lines.append(L(f"{x}_spl", "spl.b", *bomb_fields()))
     lines.append(L(f"{x}_dat", "dat.f", *bomb_fields()))
@@ -452,21 +456,21 @@ ARCHETYPES: dict[str, Callable[..., str]] = {
 
 # One deterministic instance per archetype: the parameters pinned, the rest drawn from seed 0.
 DEFAULT_PARAMETERS: dict[str, dict] = {
-    "stone": dict(bomb="dat", order="add-mov", clear=True, spl_pass=True, advance=">", decoy=False,
+    "stone": dict(gate=True, bomb="dat", order="add-mov", clear=True, spl_pass=True, advance=">", decoy=False,
                   st_step_rank=0, st_step_negative=False),
     "paper": dict(fan=3, paper_bombs=1, paper_mode0="<", paper_loop=True),
-    "cmp_scanner": dict(gap_units=1, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
+    "cmp_scanner": dict(gate=True, gap_units=1, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
                         sc_step_rank=0, sc_step_negative=False),
-    "b_scanner": dict(hits=2, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
+    "b_scanner": dict(gate=True, hits=2, scan_bomb="spl", spl_pass=True, advance=">", decoy=False,
                       sc_step_rank=0, sc_step_negative=False),
-    "two_phase": dict(scanner="cmp", gap_units=1, back=2, spl_pass=True, advance=">", decoy=False,
+    "two_phase": dict(gate=True, scanner="cmp", gap_units=1, back=2, spl_pass=True, advance=">", decoy=False,
                       sc_step_rank=0, sc_step_negative=False),
-    "quickscan": dict(body="stone", clear=True, spl_pass=True, advance=">", probes=4, probe_jitter=0.5, qs_back=2, qs_bombs=8, qs_bomb="spl",
+    "quickscan": dict(gate=True, body="stone", clear=True, spl_pass=True, advance=">", probes=4, probe_jitter=0.5, qs_back=2, qs_bombs=8, qs_bomb="spl",
                       bomb="dat", order="add-mov", st_step_rank=0, st_step_negative=False),
-    "clear": dict(spl_pass=True, advance=">", decoy=False),
-    "imp": dict(with_stone=False, points=None, imp_a=0, bomb="dat", order="add-mov",
+    "clear": dict(gate=True, spl_pass=True, advance=">", decoy=False),
+    "imp": dict(gate=True, with_stone=False, points=None, imp_a=0, bomb="dat", order="add-mov",
                 st_step_rank=0, st_step_negative=False),
-    "vampire": dict(spl_pass=True, advance=">", va_step_rank=0, va_step_negative=False),
+    "vampire": dict(gate=True, spl_pass=True, advance=">", va_step_rank=0, va_step_negative=False),
 }
 
 
