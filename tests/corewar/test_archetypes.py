@@ -121,10 +121,12 @@ def test_clear_wipes_the_core_around_it_and_survives():
     m, w = machine_with(default_instance("clear"), at=100)
     m.step(4 * BIG.coresize)                         # two passes of mov, jmp
     own = set(range(100, 100 + w.length))
+    gate = 99                                        # decremented by the loop: an imp gate
     bombs = {tuple(int(x) for x in row) for row in w.code[-2:]}
-    outside = [m.cell(a) for a in range(BIG.coresize) if a not in own]
+    outside = [m.cell(a) for a in range(BIG.coresize) if a not in own and a != gate]
     assert all(c in bombs for c in outside)
     assert all(c[OP] == DAT for c in outside)        # the second pass is DAT
+    assert m.cell(gate)[OP] == DAT
     assert m.processes(0) == [101] or len(m.processes(0)) == 1
 
 
@@ -211,3 +213,14 @@ def test_quickscan_probes_never_look_at_the_warrior_itself(settings):
             for field in (A_FIELD, B_FIELD):
                 offset = (index + int(row[field])) % settings.coresize
                 assert warrior.length <= offset <= settings.coresize - warrior.length
+
+
+def test_the_imp_gate_stops_imps_an_ungated_clear_cannot_catch():
+    imp = assemble(";name imp\nmov.i 0, 1\n", BIG)
+    wins = {}
+    for gate in (True, False):
+        text = ARCHETYPES["clear"](np.random.default_rng(0), BIG, gate=gate, spl_pass=True, advance=">",
+                                   decoy=False)
+        wins[gate] = battle([assemble(text, BIG), imp], BIG, rounds=10, seed=9).wins[0]
+    assert wins[False] == 0                          # an imp outruns a forward clear
+    assert wins[True] >= 2
