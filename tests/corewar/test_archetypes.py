@@ -16,6 +16,7 @@ from assembler_oracle import normalised, pmars_outcomes
 
 BIG = Settings()
 SMALL = Settings(coresize=800, maxlength=50, mindistance=50, maxcycles=8000)
+LARGE = Settings(coresize=55440, maxlength=200, mindistance=200)
 EMPTY = (DAT, 4, 1, 0, 1, 0)          # DAT.F $0, $0
 
 
@@ -30,7 +31,7 @@ def sources(settings, draws):
     return out
 
 
-@pytest.mark.parametrize("settings", [BIG, SMALL], ids=["8000", "800"])
+@pytest.mark.parametrize("settings", [BIG, SMALL, LARGE], ids=["8000", "800", "55440"])
 def test_archetypes_assemble_as_pmars_does(settings, pmars):
     texts = sources(settings, draws=5)
     ours = [listing(assemble(text, settings)) for text in texts]
@@ -40,8 +41,7 @@ def test_archetypes_assemble_as_pmars_does(settings, pmars):
         assert normalised(outcome.listing) == normalised(mine), text
 
 
-@pytest.mark.parametrize("settings", [BIG, SMALL, Settings(coresize=55440, maxlength=200, mindistance=200)],
-                         ids=["8000", "800", "55440"])
+@pytest.mark.parametrize("settings", [BIG, SMALL, LARGE], ids=["8000", "800", "55440"])
 def test_random_draws_fit_and_carry_markers(settings):
     rng = np.random.default_rng(1)
     for _ in range(60):
