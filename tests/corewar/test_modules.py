@@ -4,10 +4,10 @@ references intact, and the inserted component runs."""
 import numpy as np
 import pytest
 
-from arenas.corewar.archetypes import ARCHETYPES, default_instance, random_archetype
+from arenas.corewar.archetypes import default_instance, random_archetype
 from arenas.corewar.assembler import assemble, listing
 from arenas.corewar.battle import battle
-from arenas.corewar.instruction import OP, SEQ
+from arenas.corewar.instruction import DAT, OP, SEQ
 from arenas.corewar.mars import Machine
 from arenas.corewar.modules import (INSERTABLE, component_crossover, has_markers, insert_component, layout,
                                     replace_component)
@@ -144,4 +144,34 @@ def test_arena_draws_archetypes_and_crosses_components():
     parents = [arena.parse(text) for text in drawn if has_markers(text)][:2]
     child = arena.parse(arena.crossover(parents[0], parents[1], rng))
     assert child.warrior.length <= arena.settings.maxlength
-    assert set(ARCHETYPES)
+
+
+def run_alone(text, steps):
+    warrior = assemble(text, BIG)
+    m = Machine(BIG)
+    m.load(0, warrior.code)
+    m.spawn(0, warrior.start)
+    m.step(steps)
+    return m, warrior
+
+
+def test_an_inserted_imp_launcher_starts_a_spiral_beside_the_host():
+    host = plain(default_instance("stone"))
+    text = insert_component(host, np.random.default_rng(12), BIG, "imp")
+    lay = layout(text, BIG)
+    [(_, begin, end)] = [s for s in lay.spans if s[0] == "imp"]
+    m, warrior = run_alone(text, 6000)
+    processes = m.processes(0)
+    assert len(processes) >= 4                         # the ring's processes and the host's
+    assert any(p >= warrior.length for p in processes)  # the ring has crawled out of the program
+    assert any(p < begin for p in processes)           # the host still runs its own loop
+
+
+def test_an_inserted_clear_takes_over_where_the_host_runs_off_its_end():
+    host = plain(";name runs off\nnop.f $0, $0\nnop.f $0, $0\n")
+    text = insert_component(host, np.random.default_rng(13), BIG, "clear")
+    m, warrior = run_alone(text, 4 * BIG.coresize)
+    assert m.processes(0)
+    outside = [m.cell(a)[OP] for a in range(warrior.length + 1, BIG.coresize - 1)]
+    assert set(outside) <= {DAT}
+    assert sum(m.cell(a) != (DAT, 4, 1, 0, 1, 0) for a in range(warrior.length, BIG.coresize)) > BIG.coresize // 2
