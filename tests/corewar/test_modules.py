@@ -159,7 +159,7 @@ def test_an_inserted_imp_launcher_starts_a_spiral_beside_the_host():
     host = plain(default_instance("stone"))
     text = insert_component(host, np.random.default_rng(12), BIG, "imp")
     lay = layout(text, BIG)
-    [(_, begin, end)] = [s for s in lay.spans if s[0] == "imp"]
+    [(_, begin, _)] = [s for s in lay.spans if s[0] == "imp"]
     m, warrior = run_alone(text, 6000)
     processes = m.processes(0)
     assert len(processes) >= 4                         # the ring's processes and the host's
