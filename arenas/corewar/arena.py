@@ -32,6 +32,7 @@ from .warrior import Warrior
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 INF = float("inf")
+ARCHETYPE_SHARE = 0.8       # new random programs drawn from strategy archetypes (else random code)
 
 DESCRIPTORS = {
     "spawned": Descriptor("spawned", (1, 10, 100, 1000, 10000, INF),
@@ -195,6 +196,9 @@ class CoreWarArena(Arena):
     # ---- offline variation -------------------------------------------------------------------
     def random_program(self, rng: np.random.Generator) -> str:
         from .mutation import random_code
+        if rng.random() < ARCHETYPE_SHARE:
+            from .archetypes import random_archetype
+            return random_archetype(rng, self.settings)
         code, start = random_code(rng, self.settings.coresize, self.settings.maxlength)
         return self._source(code, start, "random program")
 
@@ -206,6 +210,9 @@ class CoreWarArena(Arena):
 
     def crossover(self, a: RedcodeProgram, b: RedcodeProgram, rng: np.random.Generator) -> str:
         from .mutation import crossover_code
+        from .modules import component_crossover, has_markers
+        if has_markers(a.source) and has_markers(b.source):
+            return component_crossover(a.source, b.source, rng, self.settings)
         code, start = crossover_code(a.warrior.code, a.warrior.start, b.warrior.code, rng,
                                      self.settings.maxlength)
         return self._source(code, start, f"cross of {a.name} and {b.name}")
