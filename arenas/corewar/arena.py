@@ -195,10 +195,13 @@ class CoreWarArena(Arena):
 
     # ---- offline variation -------------------------------------------------------------------
     def random_program(self, rng: np.random.Generator) -> str:
-        from .mutation import random_code
         if rng.random() < ARCHETYPE_SHARE:
             from .archetypes import random_archetype
             return random_archetype(rng, self.settings)
+        return self._random_code(rng)
+
+    def _random_code(self, rng: np.random.Generator) -> str:
+        from .mutation import random_code
         code, start = random_code(rng, self.settings.coresize, self.settings.maxlength)
         return self._source(code, start, "random program")
 
@@ -209,10 +212,13 @@ class CoreWarArena(Arena):
         return self._source(code, start, f"mutant of {program.name}")
 
     def crossover(self, a: RedcodeProgram, b: RedcodeProgram, rng: np.random.Generator) -> str:
-        from .mutation import crossover_code
         from .modules import component_crossover, has_markers
         if has_markers(a.source) and has_markers(b.source):
             return component_crossover(a.source, b.source, rng, self.settings)
+        return self._block_crossover(a, b, rng)
+
+    def _block_crossover(self, a: RedcodeProgram, b: RedcodeProgram, rng: np.random.Generator) -> str:
+        from .mutation import crossover_code
         code, start = crossover_code(a.warrior.code, a.warrior.start, b.warrior.code, rng,
                                      self.settings.maxlength)
         return self._source(code, start, f"cross of {a.name} and {b.name}")
@@ -228,12 +234,27 @@ class CoreWarArena(Arena):
         return with_values(program.source, values, self.settings)
 
     def operators(self) -> list:
-        """The built-in mutator's operators: the generic three plus constant tuning (one shared
-        constant moved, steps drawn from the core size's optima tables)."""
+        """The built-in mutator's operators in adaptive mode: new programs from the strategy
+        archetypes or random code; point mutations, constant tuning (one shared constant moved,
+        steps from the optima tables), inserting or replacing a whole component; block and
+        component-respecting crossover."""
         from redqueen.operators import Operator
+        from .archetypes import random_archetype
         from .constants import tune_constants
-        return super().operators() + [
-            Operator("tune", "mutate", lambda program, rng: tune_constants(program.source, rng, self.settings))]
+        from .modules import component_crossover, insert_component, replace_component
+        settings = self.settings
+        return [
+            Operator("archetype", "new", lambda rng: random_archetype(rng, settings), prior=4.0),
+            Operator("random", "new", self._random_code),
+            Operator("mutate", "mutate", self.mutate),
+            Operator("tune", "mutate", lambda program, rng: tune_constants(program.source, rng, settings)),
+            Operator("insert", "mutate", lambda program, rng: insert_component(program.source, rng, settings),
+                     prior=0.5),
+            Operator("replace", "mutate", lambda program, rng: replace_component(program.source, rng, settings),
+                     prior=0.5),
+            Operator("crossover", "crossover", self._block_crossover, prior=0.25),
+            Operator("component_crossover", "crossover",
+                     lambda a, b, rng: component_crossover(a.source, b.source, rng, settings), prior=0.25)]
 
     def preset_options(self, preset: str) -> dict:
         """`--preset strong` plays 1v1 hill fitness, the measure held-out generality is taken in."""
