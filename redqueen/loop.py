@@ -108,8 +108,9 @@ class RedQueen:
     def start(cls, archive: Archive, config: RunConfig, arena: Arena, mutator, **options) -> "RedQueen":
         """Create the run and store its initial programs (both in one transaction)."""
         grid_descriptors(config, arena)
-        if config.fitness not in ("battle", "duel"):
-            raise ConfigError(f"unknown fitness mode {config.fitness!r} (battle or duel)")
+        if config.fitness not in arena.fitness_modes:
+            raise ConfigError(f"unknown fitness mode {config.fitness!r} for arena {arena.name} "
+                              f"(valid: {', '.join(arena.fitness_modes)})")
         initial = cls._initial_programs(config, arena)
         with archive.transaction():
             run_id = archive.create_run(config.arena, config.to_json(), config.seed, config.rounds)

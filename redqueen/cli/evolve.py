@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import parse_arena_options
+from .options import build_arena, checked_arena_options, db_option
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 # Options that change how a resumed run talks to its endpoint but not what it computes.
@@ -34,8 +34,9 @@ def _descriptor_names(text):
               help="Opponents are the initial programs plus the last K champions [default: all].")
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Battle seeds a candidate's fitness is averaged over.")
-@click.option("--fitness", type=click.Choice(["battle", "duel"]), default="battle", show_default=True,
-              help="battle: one game with all opponents (candidate first); duel: mean 1v1 fitness.")
+@click.option("--fitness", default=None, metavar="MODE",
+              help="Fitness mode of the arena [default: its first] (see `redqueen arena list -v`; "
+                   "Core War: battle = one game with all opponents, duel = mean 1v1 fitness).")
 @click.option("--fitness-threshold", type=float, default=None,
               help="End a round early when an elite reaches this fitness [default: off].")
 @click.option("--n-init", type=click.IntRange(min=0), default=8, show_default=True,
@@ -67,8 +68,7 @@ def _descriptor_names(text):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of all the run's randomness.")
 @click.option("--initial", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Round-0 opponent program, repeatable [default: the arena's own].")
-@click.option("--db", default="archive/redqueen.db", show_default=True, type=click.Path(dir_okay=False),
-              help="Archive database.")
+@db_option()
 @click.option("--resume", default=None, metavar="RUN",
               help="Continue run RUN (an id, or 'latest') with its stored configuration.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
@@ -91,9 +91,10 @@ def evolve(ctx, **options):
     from redqueen.db import ArchiveError
     from redqueen.llm.client import EndpointUnreachable
     from redqueen.loop import ConfigError
+    from redqueen.mutators import MutatorConfigError
     try:
         _evolve(ctx, options)
-    except (ArchiveError, ConfigError, ProgramError, EndpointUnreachable, KeyError) as error:
+    except (ArchiveError, ConfigError, MutatorConfigError, ProgramError, EndpointUnreachable, KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
         lines = message.splitlines() or [""]
         if len(lines) > 1:                       # an assembler may report several errors
@@ -129,6 +130,7 @@ def _evolve(ctx, options):
             loop.run()
         finally:
             mutator.close()
+            loop.arena.close()
         _summary(archive, loop.run_id)
     finally:
         archive.close()
@@ -136,6 +138,13 @@ def _evolve(ctx, options):
 
 def _new_config(options):
     from redqueen.loop import RunConfig, read_initial_files
+    from redqueen.registry import arena_class
+    arena_options = checked_arena_options(options["arena"], options["arena_option"])
+    fitness = options["fitness"] or arena_class(options["arena"]).default_fitness()
+    try:
+        arena_class(options["arena"]).check_fitness(fitness)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     read_initial_files(options["initial"])          # a missing file fails now, with one line
     mutator = options["mutator"] or ("llm" if os.environ.get("OPENAI_API_KEY") else "builtin")
     if mutator == "llm":
@@ -147,9 +156,9 @@ def _new_config(options):
     else:
         mutator_options = dict(crossover=options["crossover"])
     return RunConfig(
-        arena=options["arena"], arena_options=parse_arena_options(options["arena_option"]),
+        arena=options["arena"], arena_options=arena_options,
         rounds=options["rounds"], iters=options["iters"], history=options["history"], seeds=options["seeds"],
-        fitness=options["fitness"], fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
+        fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],
         initial=[os.path.abspath(p) for p in options["initial"]])
@@ -168,23 +177,9 @@ def _resumed_config(ctx, options, stored):
 
 def _build(config, options, archive, run_id):
     """The arena and the mutator a configuration names."""
-    import arenas
-    from redqueen.mutators import make_mutator
-    arena = arenas.load(config.arena, **config.arena_options)
-    if config.mutator != "llm":
-        return arena, make_mutator(config.mutator, arena, **config.mutator_options)
-    from redqueen.llm.client import LLMClient, check_reachable
-    api_key = os.environ.get("OPENAI_API_KEY")
-    if not api_key:
-        raise click.ClickException("--mutator llm needs an API key in OPENAI_API_KEY "
-                                   "(any value for a local server that ignores it)")
-    settings = dict(config.mutator_options)
-    model, prices = settings.pop("model"), settings.pop("prices", None)
-    if settings.get("base_url"):
-        check_reachable(settings["base_url"])
-    client = LLMClient(model, api_key=api_key, store=archive, run_id=run_id,
-                       prices=tuple(prices) if prices else None, **settings)
-    return arena, make_mutator("llm", arena, model=model, client=client)
+    from redqueen.mutators import build_mutator
+    arena = build_arena(config.arena, config.arena_options)
+    return arena, build_mutator(config, arena, archive, run_id, os.environ.get("OPENAI_API_KEY"))
 
 
 def _summary(archive, run_id):
