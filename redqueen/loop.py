@@ -108,9 +108,10 @@ class RedQueen:
     def start(cls, archive: Archive, config: RunConfig, arena: Arena, mutator, **options) -> "RedQueen":
         """Create the run and store its initial programs (both in one transaction)."""
         grid_descriptors(config, arena)
-        if config.fitness not in arena.fitness_modes:
-            raise ConfigError(f"unknown fitness mode {config.fitness!r} for arena {arena.name} "
-                              f"(valid: {', '.join(arena.fitness_modes)})")
+        try:
+            arena.check_fitness(config.fitness)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         initial = cls._initial_programs(config, arena)
         with archive.transaction():
             run_id = archive.create_run(config.arena, config.to_json(), config.seed, config.rounds)
