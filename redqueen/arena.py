@@ -11,6 +11,7 @@ What an arena declares as class attributes (readable without building it): `name
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
@@ -22,6 +23,9 @@ from .options import Option, OptionError, check_options  # noqa: F401  (Option, 
 # games, so a difference this small is floating-point noise, not an outcome. Every comparison
 # of results (beaten-by lists, wins/ties/losses, generality) uses it.
 TIE_TOLERANCE = 1e-9
+
+# Words, numbers and single symbols: "MOV.I  $  0, $ 1" -> MOV.I $ 0 $ 1 (commas dropped).
+_TOKEN = re.compile(r"[A-Za-z_][\w.]*|-?\d+|[^\s\w,]")
 
 
 def exceeds(a, b, tolerance: float = TIE_TOLERANCE):
@@ -174,6 +178,12 @@ class Arena(abc.ABC):
     def label(self, program: Program) -> str:
         """How reports name a held-out opponent (and `--opponent` selects it)."""
         return program.name
+
+    def tokens(self, program: Program) -> list[str]:
+        """Normalised tokens of a program, for the genotype embedding of `redqueen analyze`: by
+        default the words, numbers and symbols of its `listing`, so that formatting, comments
+        and labels do not count."""
+        return _TOKEN.findall(self.listing(program))
 
     def listing(self, program: Program) -> str:
         """The compiled form of a program as text (stored in the archive beside the source).

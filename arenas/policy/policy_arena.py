@@ -90,7 +90,8 @@ class PolicyArena(Arena):
     builtin_game_module: str | None = None    # plays BuiltinOpponent contestants, if any
     program_suffix = ".py"
     # Shared by every policy arena; a concrete arena adds its game's options to these.
-    options = {"workers": Option(int, None, "sandbox worker processes [default: one per core]", 1, 256)}
+    options = {"workers": Option(int, None, "sandbox worker processes [default: one per core]", 1, 256),
+               "progress": Option(bool, True, "a progress bar for evaluations of 2000 games or more")}
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None, progress: bool = True,
                  **game_options):
