@@ -1,7 +1,7 @@
 """Options shared by the commands: the archive database, and the arena with its `-A` options."""
 import click
 
-DEFAULT_DB = "archive/redqueen.db"
+from redqueen.db import DEFAULT_DB
 
 
 def db_option(help: str = "Archive database."):
