@@ -25,7 +25,8 @@ def _descriptor_names(text):
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--arena", default="corewar", show_default=True, help="Arena to evolve programs for.")
 @click.option("--arena-option", "-A", "arena_option", multiple=True, metavar="KEY=VALUE",
-              help="Arena option, repeatable (Core War: coresize=8000, maxcycles=80000, ...).")
+              help="Arena option, repeatable (Core War: coresize=8000, maxcycles=80000, ...; "
+                   "all of them: `redqueen arena list -v`).")
 @click.option("--rounds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Rounds: each evolves one champion that joins the opponents of later rounds.")
 @click.option("--iters", type=click.IntRange(min=0), default=250, show_default=True,
