@@ -1,16 +1,36 @@
 """The one interface between the Red Queen loop and a game.
 
 The loop, the archive, held-out evaluation and convergence analysis see an arena only through
-this class. An arena package under `arenas/` implements it; nothing in `redqueen/` names an
-arena. Programs are opaque to the loop except for the few attributes of `Program`.
+this class. An arena is a subclass registered under the `redqueen.arenas` entry-point group
+(see `redqueen.registry`); nothing in `redqueen/` names one. Programs are opaque to the loop
+except for the few attributes of `Program`.
+
+What an arena declares as class attributes (readable without building it): `name`,
+`program_suffix`, `descriptors`, `default_descriptors`, `fitness_modes` and `options`.
 """
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
 import numpy as np
+
+from .options import Option, OptionError, check_options  # noqa: F401  (Option, OptionError: for arenas)
+
+# Mean fitnesses or scores closer than this are a tie: they are averages of the same number of
+# games, so a difference this small is floating-point noise, not an outcome. Every comparison
+# of results (beaten-by lists, wins/ties/losses, generality) uses it.
+TIE_TOLERANCE = 1e-9
+
+# Words, numbers and single symbols: "MOV.I  $  0, $ 1" -> MOV.I $ 0 $ 1 (commas dropped).
+_TOKEN = re.compile(r"[A-Za-z_][\w.]*|-?\d+|[^\s\w,]")
+
+
+def exceeds(a, b, tolerance: float = TIE_TOLERANCE):
+    """Whether `a` is higher than `b` by more than float noise (elementwise for arrays)."""
+    return np.asarray(a, dtype=float) > np.asarray(b, dtype=float) + tolerance
 
 
 class ProgramError(ValueError):
@@ -83,6 +103,38 @@ class Arena(abc.ABC):
     program_suffix: str            # file suffix for exported programs, e.g. ".red"
     descriptors: dict[str, Descriptor]
     default_descriptors: tuple[str, str]
+    # Fitness mode name -> one line saying what the fitness is and its scale. The first is the default.
+    fitness_modes: dict[str, str]
+    # Options the arena is built with (`from_options`), each declared once with its default.
+    options: dict[str, Option] = {}
+
+    # ---- construction ------------------------------------------------------------------------
+    @classmethod
+    def from_options(cls, **options) -> "Arena":
+        """The arena built from options already checked against `options` (not given: defaults).
+        Arenas whose constructor takes something else (Core War's `Settings`) override this."""
+        return cls(**options)
+
+    @classmethod
+    def check_options(cls, given: dict) -> dict:
+        """`given` (text or typed values) converted and checked against `options`; OptionError
+        (one line) on an unknown option or a bad value."""
+        return check_options(cls.name, cls.options, given)
+
+    @classmethod
+    def default_fitness(cls) -> str:
+        return next(iter(cls.fitness_modes))
+
+    @classmethod
+    def check_fitness(cls, mode: str) -> str:
+        """`mode` if the arena has it, else ValueError naming the valid ones."""
+        if mode not in cls.fitness_modes:
+            raise ValueError(f"unknown fitness mode {mode!r} for arena {cls.name} "
+                             f"(valid: {', '.join(cls.fitness_modes)})")
+        return mode
+
+    def close(self) -> None:
+        """Release worker processes or other resources; the default holds none."""
 
     @abc.abstractmethod
     def parse(self, source: str, origin: str = "<program>") -> Program:
@@ -92,8 +144,7 @@ class Arena(abc.ABC):
     def evaluate(self, candidates: Sequence[Program], opponents: Sequence[Program],
                  seeds: Sequence[int], fitness: str = "battle") -> list[Evaluation]:
         """Fitness and descriptor values of each candidate against the opponents over the seeds.
-        `fitness` names the arena's fitness mode ("battle": one multi-player game with all
-        opponents, candidate first; "duel": mean 1v1 fitness against each opponent)."""
+        `fitness` is one of the arena's `fitness_modes`; ValueError for another."""
 
     @abc.abstractmethod
     def duel(self, program: Program, opponents: Sequence[Program], seeds: Sequence[int]) -> DuelResults:
@@ -118,6 +169,21 @@ class Arena(abc.ABC):
     @abc.abstractmethod
     def crossover(self, a: Program, b: Program, rng: np.random.Generator) -> str:
         """Source of a child of two programs, for the offline built-in mutator."""
+
+    def heldout_opponents(self) -> list[Program] | None:
+        """The arena's own held-out opponents, or None to use a directory of program files
+        (`redqueen eval --against`, by default the project's archive/heldout)."""
+        return None
+
+    def label(self, program: Program) -> str:
+        """How reports name a held-out opponent (and `--opponent` selects it)."""
+        return program.name
+
+    def tokens(self, program: Program) -> list[str]:
+        """Normalised tokens of a program, for the genotype embedding of `redqueen analyze`: by
+        default the words, numbers and symbols of its `listing`, so that formatting, comments
+        and labels do not count."""
+        return _TOKEN.findall(self.listing(program))
 
     def listing(self, program: Program) -> str:
         """The compiled form of a program as text (stored in the archive beside the source).

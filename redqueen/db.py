@@ -186,9 +186,6 @@ class Archive:
             raise ArchiveError(f"{self.path}: no program {program_id}")
         return rows[0]
 
-    def programs_by_id(self, ids) -> list[dict]:
-        return [self.program(i) for i in ids]
-
     def show(self, program_id) -> dict:
         """A program with its lineage, evaluations and the rounds it was champion of."""
         program = self.program(program_id)
@@ -331,10 +328,10 @@ class Archive:
         `suffix` defaults to the run's arena's program suffix."""
         run = self.run(run_id)
         if suffix is None:
-            import arenas
+            from .registry import UnknownArena, program_suffix
             try:
-                suffix = arenas.load(run["arena"], **run["config"].get("arena_options", {})).program_suffix
-            except KeyError:
+                suffix = program_suffix(run["arena"])
+            except UnknownArena:
                 raise ArchiveError(f"run {run['id']} was played in arena {run['arena']!r}, which is not "
                                    f"installed here; give the file suffix explicitly") from None
         directory = Path(directory)

@@ -7,7 +7,7 @@ robin for the IPD), computed afresh from stored results, so it never needs games
 Arena-agnostic: programs and opponents are the arena's own objects, games are `Arena.duel`.
 A held-out set is a directory of program files (`Arena.load_directory`: files that do not
 parse are reported as skipped, with the reason), or, for an arena whose opponents are not
-files, whatever its optional `heldout_opponents()` returns.
+files, whatever its `heldout_opponents()` returns.
 """
 from __future__ import annotations
 
@@ -53,14 +53,14 @@ def load_heldout(arena: Arena, against: str | Path | None = None,
 
 
 def _load_heldout(arena: Arena, against: str | Path | None) -> HeldoutSet:
-    if against is None and callable(getattr(arena, "heldout_opponents", None)):
-        programs = list(arena.heldout_opponents())
-        return HeldoutSet(f"<{arena.name}>", programs, [p.name for p in programs])
+    own = arena.heldout_opponents() if against is None else None
+    if own is not None:
+        return HeldoutSet(f"<{arena.name}>", list(own), [arena.label(p) for p in own])
     directory = Path(against) if against is not None else DEFAULT_HELDOUT_DIR
     if not directory.is_dir():
         raise HeldoutError(f"{directory}: no such directory of held-out programs")
     programs, skipped = arena.load_directory(directory)
-    labels = [Path(getattr(p, "filename", "") or p.name).stem or p.name for p in programs]
+    labels = [arena.label(p) for p in programs]
     if not programs:
         raise HeldoutError(f"{directory}: no usable {arena.program_suffix} program "
                            f"({len(skipped)} rejected)")
@@ -151,8 +151,8 @@ _worker: dict = {}
 
 
 def _worker_start(spec: ArenaSpec) -> None:
-    import arenas
-    arena = arenas.load(spec.name, **spec.options)
+    from .registry import make_arena
+    arena = make_arena(spec.name, spec.options)
     _worker.update(arena=arena, opponents=load_heldout(arena, spec.against, spec.only).programs)
 
 

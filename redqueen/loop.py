@@ -130,8 +130,10 @@ class RedQueen:
         """Create the run and store its initial programs (both in one transaction)."""
         grid_descriptors(config, arena)
         opponent_spec(config)
-        if config.fitness not in ("battle", "duel", "hill"):
-            raise ConfigError(f"unknown fitness mode {config.fitness!r} (battle, duel or hill)")
+        try:
+            arena.check_fitness(config.fitness)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         initial = cls._initial_programs(config, arena)
         with archive.transaction():
             run_id = archive.create_run(config.arena, config.to_json(), config.seed, config.rounds)

@@ -6,7 +6,7 @@ run is reproducible from its seed. The emitters are the mutators (`redqueen.muta
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -78,11 +78,6 @@ class GridArchive:
     def __len__(self) -> int:
         return len(self._cells)
 
-    @property
-    def coverage(self) -> float:
-        rows, cols = self.shape
-        return len(self._cells) / (rows * cols)
-
 
 @dataclass
 class Ask:
@@ -92,7 +87,6 @@ class Ask:
     parent: Elite | None = None
     mate: Elite | None = None
     feedback: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 class Scheduler:

@@ -40,8 +40,8 @@ def opponents_for(arena, count: int):
 
 def bench_evals(args) -> None:
     import numpy as np
-    import arenas
-    arena = arenas.load("corewar")
+    from redqueen.registry import make_arena
+    arena = make_arena("corewar")
     opponents, what = opponents_for(arena, args.opponents)
     rng = np.random.default_rng(1)
     seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=args.seeds)]
@@ -61,13 +61,13 @@ def bench_evals(args) -> None:
 
 
 def bench_run(args) -> None:
-    import arenas
     from redqueen.db import Archive
     from redqueen.loop import RedQueen, RunConfig
     from redqueen.mutators import make_mutator
     preset = PRESETS[args.preset]
     db = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="bench-loop-")) / "bench.db"
-    archive, arena = Archive(db), arenas.load("corewar")
+    from redqueen.registry import make_arena
+    archive, arena = Archive(db), make_arena("corewar")
     config = RunConfig(seed=args.seed, mutator="builtin", **preset)
     started = time.perf_counter()
     loop = RedQueen.start(archive, config, arena, make_mutator("builtin", arena), progress=not args.quiet)

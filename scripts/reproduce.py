@@ -34,7 +34,7 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--iters", type=int, default=60, help="MAP-Elites iterations per round")
     parser.add_argument("--seeds", type=int, default=4, help="battle seeds per evaluation inside the loop")
     parser.add_argument("--history", type=int, default=None, help="last K champions as opponents (default all)")
-    parser.add_argument("--fitness", choices=["battle", "duel"], default="battle")
+    parser.add_argument("--fitness", default="battle", help="fitness mode of the arena")
     parser.add_argument("--batch", type=int, default=8, help="candidates evaluated together")
     parser.add_argument("--n-init", type=int, default=8, help="new programs at the start of each round")
     parser.add_argument("--arena", default="corewar")
@@ -51,18 +51,22 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _arena_options(pairs) -> dict:
+def _arena_options(name, pairs) -> dict:
     import click
     from redqueen.cli.options import parse_arena_options
+    from redqueen.options import OptionError
+    from redqueen.registry import UnknownArena, check_options
     try:
-        return parse_arena_options(pairs)
+        return check_options(name, parse_arena_options(pairs))
     except click.BadParameter as error:
         raise SystemExit(f"--arena-option: {error.message}") from None
+    except (UnknownArena, OptionError) as error:
+        raise SystemExit(str(error)) from None
 
 
 def run_configs(args):
     from redqueen.loop import RunConfig
-    return [RunConfig(arena=args.arena, arena_options=_arena_options(args.arena_option), rounds=args.rounds, iters=args.iters, history=args.history,
+    return [RunConfig(arena=args.arena, arena_options=_arena_options(args.arena, args.arena_option), rounds=args.rounds, iters=args.iters, history=args.history,
                       seeds=args.seeds, fitness=args.fitness, n_init=args.n_init, batch=args.batch,
                       mutator="builtin", seed=args.seed + index)
             for index in range(args.runs)]
@@ -79,10 +83,10 @@ def find_run(archive, config) -> dict | None:
 
 def evolve(archive, config, quiet: bool) -> int:
     """Start the run, or resume it if an earlier invocation began it; returns its id."""
-    import arenas
     from redqueen.loop import RedQueen
     from redqueen.mutators import make_mutator
-    arena = arenas.load(config.arena, **config.arena_options)
+    from redqueen.registry import make_arena
+    arena = make_arena(config.arena, config.arena_options)
     mutator = make_mutator("builtin", arena, **config.mutator_options)
     existing = find_run(archive, config)
     if existing and existing["status"] == "finished":

@@ -174,7 +174,7 @@ def test_cli_lists_exports_and_evaluates_an_upgraded_archive(v1, tmp_path):
 
 
 def test_the_interrupted_run_resumes_to_finished_through_the_cli(v1, tmp_path):
-    import arenas
+    from redqueen.registry import make_arena
     pristine = shutil.copy(FIXTURE, tmp_path / "pristine.db")
     backup_champions = read(pristine, "SELECT round, program_id, fitness FROM champions ORDER BY round")
     resumed = redqueen("evolve", "--resume", "1", "--quiet", "--db", v1)
@@ -183,7 +183,7 @@ def test_the_interrupted_run_resumes_to_finished_through_the_cli(v1, tmp_path):
     archive = Archive(v1)
     run = archive.run(1)
     assert run["status"] == "finished" and run["error"] is None
-    check_run(archive, 1, arenas.load("corewar", **run["config"]["arena_options"]))
+    check_run(archive, 1, make_arena("corewar", run["config"]["arena_options"]))
     champions = archive.champions(1)
     assert [(c["round"], c["program_id"], c["fitness"]) for c in champions[:2]] == backup_champions
     assert len(champions) == run["rounds"] == 3

@@ -24,10 +24,11 @@ from typing import Sequence
 
 import numpy as np
 
-from redqueen.arena import Arena, Descriptor, DuelResults, Evaluation, ProgramError, Prompts
+from redqueen.arena import (TIE_TOLERANCE, Arena, Descriptor, DuelResults, Evaluation, Option, ProgramError,
+                            Prompts, exceeds)
 
 from .instruction import OP
-from .settings import Settings
+from .settings import MAX_CORESIZE, Settings
 from .warrior import Warrior
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -41,6 +42,22 @@ DESCRIPTORS = {
                            "distinct core addresses the warrior executed (mean over seeds)"),
     "opcodes": Descriptor("opcodes", (1, 2, 3, 4, 6, INF), "distinct opcodes in the code"),
     "length": Descriptor("length", (1, 2, 4, 8, 16, INF), "instructions in the code"),
+}
+
+
+_SETTING = Settings()
+# The Settings fields a run may change (rounds and warriors follow from the loop), with pMARS's
+# defaults and limits.
+OPTIONS = {
+    "coresize": Option(int, _SETTING.coresize, "core size (pMARS -s)", 2, MAX_CORESIZE),
+    "maxcycles": Option(int, _SETTING.maxcycles, "cycles until a tie (pMARS -c)", 1),
+    "maxprocesses": Option(int, _SETTING.maxprocesses, "processes per warrior (pMARS -p)", 1, 2**31 - 1),
+    "maxlength": Option(int, _SETTING.maxlength, "instructions per warrior (pMARS -l)", 1, 1000),
+    "mindistance": Option(int, _SETTING.mindistance, "minimum distance between warriors (pMARS -d)",
+                          1, MAX_CORESIZE),
+    "pspacesize": Option(int, _SETTING.pspacesize, "P-space size (pMARS -S); 0: pMARS's choice", 0,
+                         MAX_CORESIZE),
+    "threads": Option(int, None, "threads for battles [default: all cores]", 1, 4096),
 }
 
 
@@ -64,10 +81,30 @@ class CoreWarArena(Arena):
     program_suffix = ".red"
     descriptors = DESCRIPTORS
     default_descriptors = ("spawned", "coverage")
+    fitness_modes = {
+        "battle": "survival share in one battle with all opponents (candidate first), x N warriors: "
+                  "1.0 = an even share, N = sole survivor, 0 = dead",
+        "duel": "mean survival share in 1v1 battles against each opponent, x 2: "
+                "1.0 = even, 2.0 = sole survivor, 0 = dead",
+        "hill": "mean pMARS points per 1v1 round against each opponent: win 3, tie 1, loss 0 "
+                "(1.0 = all ties, 1.5 = wins and losses even, 3 = wins every round)",
+    }
+    options = OPTIONS
 
-    def __init__(self, settings: Settings, threads: int | None = None):
+    def __init__(self, settings: Settings = Settings(), threads: int | None = None):
+        if settings.mindistance < settings.maxlength:
+            raise ValueError(f"mindistance {settings.mindistance} is below maxlength {settings.maxlength}")
+        if settings.coresize < 2 * settings.mindistance:
+            raise ValueError(f"coresize {settings.coresize} is too small for two warriors "
+                             f"{settings.mindistance} apart (mindistance)")
+        if settings.pspace > settings.coresize:
+            raise ValueError(f"pspacesize {settings.pspace} exceeds coresize {settings.coresize}")
         self.settings = settings
         self.threads = threads
+
+    @classmethod
+    def from_options(cls, threads: int | None = None, **settings) -> "CoreWarArena":
+        return cls(Settings(**settings), threads=threads)
 
     # ---- programs ----------------------------------------------------------------------------
     def parse(self, source: str, origin: str = "<program>") -> RedcodeProgram:
@@ -96,13 +133,11 @@ class CoreWarArena(Arena):
     # ---- battles -----------------------------------------------------------------------------
     def evaluate(self, candidates: Sequence[RedcodeProgram], opponents: Sequence[RedcodeProgram],
                  seeds: Sequence[int], fitness: str = "battle") -> list[Evaluation]:
-        if fitness == "battle":
+        if self.check_fitness(fitness) == "battle":
             return self._evaluate_battle(candidates, opponents, seeds)
-        if fitness == "duel":
-            return self._evaluate_duel(candidates, opponents, seeds)
-        if fitness == "hill":
+        if self.check_fitness(fitness) == "hill":
             return self._evaluate_hill(candidates, opponents, seeds)
-        raise ValueError(f"unknown fitness mode {fitness!r} (battle, duel or hill)")
+        return self._evaluate_duel(candidates, opponents, seeds)
 
     def _evaluate_battle(self, candidates, opponents, seeds) -> list[Evaluation]:
         """One battle per (candidate, seed): candidate first, then every opponent."""
@@ -117,7 +152,7 @@ class CoreWarArena(Arena):
         evaluations = []
         for c, program in enumerate(candidates):
             mean_share = share[c].mean(axis=0)
-            beaten_by = tuple(int(i) for i in np.flatnonzero(mean_share[1:] > mean_share[0]))
+            beaten_by = tuple(int(i) for i in np.flatnonzero(exceeds(mean_share[1:], mean_share[0])))
             details = dict(per_seed=share[c, :, 0].round(6).tolist(),
                            survived=int(result.survived[c * n_s:(c + 1) * n_s, 0, 0].sum()),
                            mean_lifetime=float(result.lifetime[c * n_s:(c + 1) * n_s, 0, 0].mean()),
@@ -145,7 +180,8 @@ class CoreWarArena(Arena):
         evaluations = []
         for c, program in enumerate(candidates):
             per_opponent = share[c].mean(axis=1)
-            beaten_by = tuple(int(i) for i in np.flatnonzero(per_opponent < 1.0))   # shares sum to 2
+            # 1v1 shares sum to 2: the opponent did better when the candidate's is below 1
+            beaten_by = tuple(int(i) for i in np.flatnonzero(per_opponent < 1.0 - TIE_TOLERANCE))
             evaluations.append(Evaluation(float(per_opponent.mean()),
                                           self._descriptors(program, spawned[c], coverage[c]),
                                           dict(per_opponent=per_opponent.round(6).tolist()), beaten_by))
@@ -266,11 +302,7 @@ class CoreWarArena(Arena):
         return to_source(code, start, self.settings.coresize, f"rq-{tag[:8]}", strategy)
 
 
-def make_arena(threads: int | None = None, **settings) -> CoreWarArena:
-    """The Core War arena. Options are `Settings` fields (coresize, maxcycles, maxprocesses,
-    maxlength, mindistance, pspacesize) with pMARS's defaults, and `threads` for battles."""
-    unknown = sorted(set(settings) - set(Settings.__dataclass_fields__))
-    if unknown:
-        raise KeyError(f"unknown Core War option(s) {', '.join(unknown)} "
-                       f"(known: {', '.join(Settings.__dataclass_fields__)}, threads)")
-    return CoreWarArena(Settings(**settings), threads=threads)
+def make_arena(**options) -> CoreWarArena:
+    """The Core War arena from `OPTIONS` (Settings fields with pMARS's defaults, and `threads`),
+    checked as the registry checks them."""
+    return CoreWarArena.from_options(**CoreWarArena.check_options(options))

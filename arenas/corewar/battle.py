@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from . import placement
-from .instruction import A_FIELD, A_MODE, B_FIELD, B_MODE, MODIFIER, OP
+from .core_cells import core_dtype, core_rows
 from .score_formula import DEFAULT_FORMULA, points
 from .settings import Settings
 from .warrior import Warrior
@@ -45,22 +45,10 @@ def pspace_map(pins: Sequence[int | None]) -> tuple[np.ndarray, int]:
     return np.asarray(index, dtype=np.int64), count
 
 
-def core_rows(code: np.ndarray) -> np.ndarray:
-    """A warrior's (n, 6) code as the simulator's core cells (n, 4): INS, MODES, A, B."""
-    code = np.asarray(code, dtype=np.int64).reshape(-1, 6)
-    rows = np.empty((len(code), 4), dtype=np.int32)
-    rows[:, 0] = code[:, OP] * 8 + code[:, MODIFIER]
-    rows[:, 1] = code[:, A_MODE] * 8 + code[:, B_MODE]
-    rows[:, 2] = code[:, A_FIELD]
-    rows[:, 3] = code[:, B_FIELD]
-    return rows
-
-
 class WarriorPool:
     """Warriors uploaded once as flat arrays; battles then name them by index."""
 
     def __init__(self, warriors: Sequence[Warrior], settings: Settings = Settings()):
-        from .mars import core_dtype
         self.warriors = list(warriors)
         self.settings = settings
         for warrior in self.warriors:

@@ -9,7 +9,8 @@ import sys
 
 import click
 
-MAX_CORESIZE = 2**30           # pMARS's MAXCORESIZE on 32-bit ints
+from .settings import MAX_CORESIZE
+
 MAX_WARRIORS = 36
 INT_MAX = 2**31 - 1
 LONG_MAX = 2**63 - 1

@@ -30,6 +30,7 @@ from numba import njit, prange
 from .instruction import (IMMEDIATE, DIRECT, B_PREDEC, B_POSTINC, A_INDIRECT, A_PREDEC,
                           A_POSTINC, MOV, ADD, SUB, MUL, DIV, MOD, JMZ, JMN, DJN, CMP, SLT, SPL, DAT,
                           JMP, SEQ, SNE, NOP, LDP, STP, M_A, M_B, M_AB, M_BA, M_F, M_X, M_I, OPCODES)
+from .core_cells import core_dtype, core_rows
 from .placement import place_round
 
 _ix = np.uint64
@@ -99,11 +100,6 @@ def _behaviour_table() -> np.ndarray:
 
 
 BEHAVIOUR = _behaviour_table()
-
-
-def core_dtype(coresize: int):
-    """Cells of 4 x 16 bits (a core of 8000 fits the CPU's fast caches) when every value fits."""
-    return np.uint16 if coresize <= 2**16 else np.int32
 
 
 @njit(cache=True, nogil=True)
@@ -675,7 +671,6 @@ class Machine:
 
     def load(self, address, code):
         """Write (n, 6) code rows (see `instruction`) at `address` onwards."""
-        from .battle import core_rows
         for k, row in enumerate(core_rows(code)):
             cell = (address + k) % self.settings.coresize
             self.core[cell * CELL:(cell + 1) * CELL] = row

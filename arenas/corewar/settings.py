@@ -1,6 +1,8 @@
 """Battle and assembly settings, with pMARS 0.9.2's defaults and command-line letters."""
 from dataclasses import dataclass, replace
 
+MAX_CORESIZE = 2**30           # pMARS's MAXCORESIZE on 32-bit ints
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from redqueen.arena import Descriptor, Prompts
+from redqueen.arena import Descriptor, Option, Prompts
 
 from arenas.policy.policy_arena import PolicyArena
 from arenas.policy.validate import Signature
@@ -16,7 +16,6 @@ from .family import FAMILY
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 TEMPTATION = 5.0          # T: what the other side earns per turn when a policy forfeits
-DEFAULT_TURNS, DEFAULT_NOISE = 200, 0.0
 
 _RATE_EDGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, float("inf"))
 
@@ -33,21 +32,19 @@ class IPDArena(PolicyArena):
                                   "fraction of turns after an opponent defection on which the policy defects"),
     }
     default_descriptors = ("cooperation", "retaliation")
+    fitness_modes = {
+        "battle": "mean payoff per turn over 1v1 matches with each opponent, 0 to 5 "
+                  "(3 = mutual cooperation, 1 = mutual defection)",
+        "duel": "the same as battle (IPD matches are always 1v1)",
+    }
+    options = {
+        **PolicyArena.options,
+        "turns": Option(int, 200, "turns per match", 1, 100_000),
+        "noise": Option(float, 0.0, "probability that a move is flipped", 0.0, 0.5),
+    }
     family = FAMILY
 
     _heldout: list | None = None
-
-    def check_options(self, options: dict) -> dict:
-        options = dict(options)
-        turns = int(options.pop("turns", DEFAULT_TURNS))
-        noise = float(options.pop("noise", DEFAULT_NOISE))
-        if options:
-            raise ValueError(f"unknown IPD option(s): {', '.join(sorted(options))} (known: turns, noise)")
-        if not 1 <= turns <= 100_000:
-            raise ValueError(f"turns must be between 1 and 100000, not {turns}")
-        if not 0.0 <= noise <= 0.5:
-            raise ValueError(f"noise must be between 0 and 0.5, not {noise}")
-        return {"turns": turns, "noise": noise}
 
     # ---- scoring -------------------------------------------------------------------------------
     def scores(self, stats: tuple) -> tuple[float, float]:
@@ -78,10 +75,6 @@ class IPDArena(PolicyArena):
         path = PROGRAMS / "tit_for_tat.py"
         return [self.parse(path.read_text(), origin=str(path))]
 
-    def example_programs(self):
-        """The classic strategies shipped in arenas/ipd/programs."""
-        return self.load_directory(PROGRAMS)[0]
-
     # ---- held-out: Axelrod's strategies ----------------------------------------------------------
     def heldout_opponents(self) -> list:
         """Axelrod's strategies, minus cheaters and long-running ones, as built-in opponents
@@ -110,7 +103,3 @@ class IPDArena(PolicyArena):
         """The same from duel results already played (e.g. read from an archive)."""
         from . import heldout
         return heldout.tournament_summary(self, results, opponents, reference_seeds)
-
-
-def make_arena(**options) -> IPDArena:
-    return IPDArena(**options)

@@ -20,9 +20,6 @@ BAD_VALUE = 6            # control slot where the loop leaves an invalid move
 STATS = ("payoff_a", "payoff_b", "cooperations_a", "retaliations_a", "provocations_a",
          "cooperations_b", "retaliations_b", "provocations_b", "turns")
 
-DEFAULT_TURNS = 200
-DEFAULT_NOISE = 0.0
-
 SMOKE_OPPONENT = '''
 def policy(my_moves, their_moves, turn):
     return 1 if np.random.random() < 0.5 else 0
@@ -105,7 +102,8 @@ def warm_up():
 
 
 def options_of(options: dict) -> tuple[int, float]:
-    return int(options.get("turns", DEFAULT_TURNS)), float(options.get("noise", DEFAULT_NOISE))
+    """(turns, noise) of the game options the arena passes (its declared defaults filled in)."""
+    return int(options["turns"]), float(options["noise"])
 
 
 def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad_values):

@@ -21,6 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
+from redqueen.arena import exceeds
+
 from arenas.policy.policy_arena import BuiltinOpponent
 
 INSTALL_HINT = "pip install 'redqueen[policy]' (installs axelrod)"
@@ -87,12 +89,12 @@ def _standings(results, opponents: Sequence, reference: np.ndarray) -> dict:
     policy_mean = float(np.mean(results.fitness_a))
     others = reference.sum(axis=1)                       # diagonal is zero: no self-play
     opponent_means = (others + np.asarray(results.fitness_b, float)) / count
-    matched = policy_mean >= opponent_means - 1e-9
+    matched = ~exceeds(opponent_means, policy_mean)
     return {
         "generality": float(matched.mean()),
-        "beaten": float((policy_mean > opponent_means + 1e-9).mean()),
+        "beaten": float(exceeds(policy_mean, opponent_means).mean()),
         "policy_mean_payoff": policy_mean,
-        "rank": int(1 + (opponent_means > policy_mean + 1e-9).sum()),
+        "rank": int(1 + exceeds(opponent_means, policy_mean).sum()),
         "players": count + 1,
         "per_opponent": [{"opponent": o.name, "tournament_mean_payoff": float(m), "matched": bool(x),
                           "payoff": float(fa), "opponent_payoff": float(fb)}

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from redqueen.arena import Arena, DuelResults, Evaluation, ProgramError
+from redqueen.arena import TIE_TOLERANCE, Arena, DuelResults, Evaluation, Option, ProgramError, exceeds
 
 from .sandbox import ENGINE, SIDE_A, SIDE_B, Limits
 from .family import Family, perturb_constants
@@ -37,10 +37,6 @@ class Policy:
     @property
     def contestant(self) -> tuple[str, str, str]:
         return ("policy", self.digest, self.code)
-
-    @property
-    def filename(self) -> str:
-        return self.origin
 
     def __eq__(self, other):
         return isinstance(other, Policy) and other.digest == self.digest
@@ -93,12 +89,14 @@ class PolicyArena(Arena):
     family: Family                            # the built-in mutator's policy family
     builtin_game_module: str | None = None    # plays BuiltinOpponent contestants, if any
     program_suffix = ".py"
-    code_fence = "python"
+    # Shared by every policy arena; a concrete arena adds its game's options to these.
+    options = {"workers": Option(int, None, "sandbox worker processes [default: one per core]", 1, 256),
+               "progress": Option(bool, True, "a progress bar for evaluations of 2000 games or more")}
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None, progress: bool = True,
                  **game_options):
         self.workers, self.limits, self.progress = workers, limits or Limits(), progress
-        self.game_options = self.check_options(game_options)
+        self.game_options = self.game_settings(self.check_options(game_options))
         self._pools: dict[str, object] = {}
         self._checked: dict[str, tuple[str, int | None] | None] = {}
         _OPEN_ARENAS.add(self)
@@ -121,11 +119,11 @@ class PolicyArena(Arena):
         return self.mutate(family_parent, rng)
 
     # ---- hooks for the concrete arena ----------------------------------------------------------
-    def check_options(self, options: dict) -> dict:
-        """The game options, validated (ValueError with one line on bad ones)."""
-        if options:
-            raise ValueError(f"unknown option(s) for {self.name}: {', '.join(sorted(options))}")
-        return {}
+    def game_settings(self, options: dict) -> dict:
+        """What the game module receives: every declared game option (all but `workers`), from
+        the checked `options` or its default. Arenas with derived settings override this."""
+        return {name: options.get(name, option.default) for name, option in self.options.items()
+                if name not in PolicyArena.options}
 
     def scores(self, stats: tuple) -> tuple[float, float]:
         """(score of A, score of B) of a completed game."""
@@ -167,10 +165,8 @@ class PolicyArena(Arena):
 
     def evaluate(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int],
                  fitness: str = "battle") -> list[Evaluation]:
-        """Two-player games: "battle", "duel" and "hill" all mean 1v1 games against each opponent,
-        and fitness is the mean game score (already a tournament score: payoff, or win 1/draw .5)."""
-        if fitness not in ("battle", "duel", "hill"):
-            raise ValueError(f"unknown fitness mode {fitness!r} (battle, duel or hill)")
+        """Two-player games: every fitness mode means 1v1 games against each opponent."""
+        self.check_fitness(fitness)
         if not opponents:
             raise ValueError("evaluation needs at least one opponent")
         outcomes = self.play(candidates, opponents, seeds)
@@ -239,7 +235,7 @@ class PolicyArena(Arena):
     def _evaluation(self, row: list[PairOutcome]) -> Evaluation:
         per_opponent = [float(o.scores_a.mean()) for o in row]
         stats = [s for o in row for s in o.stats]
-        beaten_by = tuple(j for j, o in enumerate(row) if o.scores_b.mean() > o.scores_a.mean() + 1e-12)
+        beaten_by = tuple(j for j, o in enumerate(row) if exceeds(o.scores_b.mean(), o.scores_a.mean()))
         details = {"per_opponent": [round(x, 6) for x in per_opponent],
                    "games": int(sum(len(o.scores_a) for o in row))}
         faults = _fault_report(row)
@@ -250,8 +246,8 @@ class PolicyArena(Arena):
 
     def _win_tie_loss(self, outcome: PairOutcome) -> tuple[int, int, int]:
         difference = outcome.scores_a - outcome.scores_b
-        return int((difference > 1e-12).sum()), int((abs(difference) <= 1e-12).sum()), \
-            int((difference < -1e-12).sum())
+        return int((difference > TIE_TOLERANCE).sum()), int((abs(difference) <= TIE_TOLERANCE).sum()), \
+            int((difference < -TIE_TOLERANCE).sum())
 
 
 _SIDE_NAMES = {SIDE_A: "a", SIDE_B: "b", ENGINE: "engine"}

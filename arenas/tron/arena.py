@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redqueen.arena import Descriptor, Prompts
+from redqueen.arena import Descriptor, Option, Prompts
 
 from arenas.policy.policy_arena import PolicyArena
 from arenas.policy.validate import Signature
@@ -15,7 +15,6 @@ from .family import FAMILY
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS, HELDOUT = HERE / "programs", HERE / "heldout"
-DEFAULT_SIZE = 20
 
 
 class TronArena(PolicyArena):
@@ -29,18 +28,21 @@ class TronArena(PolicyArena):
                                  "fraction of moves that bring the policy closer to the opponent's head"),
     }
     default_descriptors = ("area", "aggression")
+    fitness_modes = {
+        "battle": "mean score over 1v1 games with each opponent: win 1, draw 0.5, loss 0 (0.5 = even)",
+        "duel": "the same as battle (Tron games are always 1v1)",
+    }
+    options = {
+        **PolicyArena.options,
+        "size": Option(int, 20, "rows and columns of the board", 4, 200),
+        "rows": Option(int, None, "rows of the board [default: size]", 4, 200),
+        "cols": Option(int, None, "columns of the board [default: size]", 4, 200),
+    }
     family = FAMILY
 
-    def check_options(self, options: dict) -> dict:
-        options = dict(options)
-        size = options.pop("size", None)
-        rows = int(options.pop("rows", size or DEFAULT_SIZE))
-        cols = int(options.pop("cols", size or DEFAULT_SIZE))
-        if options:
-            raise ValueError(f"unknown Tron option(s): {', '.join(sorted(options))} (known: size, rows, cols)")
-        if not (4 <= rows <= 200 and 4 <= cols <= 200):
-            raise ValueError(f"the board must be between 4x4 and 200x200, not {rows}x{cols}")
-        return {"rows": rows, "cols": cols}
+    def game_settings(self, options: dict) -> dict:
+        size = options.get("size", self.options["size"].default)
+        return {"rows": options.get("rows", size), "cols": options.get("cols", size)}
 
     # ---- scoring -------------------------------------------------------------------------------
     def scores(self, stats: tuple) -> tuple[float, float]:
@@ -75,7 +77,3 @@ class TronArena(PolicyArena):
         if rejected:
             raise RuntimeError(f"a held-out Tron bot does not load: {rejected[0][1]}")
         return programs
-
-
-def make_arena(**options) -> TronArena:
-    return TronArena(**options)

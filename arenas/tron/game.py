@@ -22,7 +22,6 @@ BAD_VALUE = 6
 TERRITORY_EVERY = 4          # turns between samples of the territory (Voronoi) share
 
 STATS = ("score_a", "score_b", "territory_a", "territory_b", "aggression_a", "aggression_b", "turns")
-DEFAULT_SIZE = 20
 
 SMOKE_OPPONENT = '''
 def policy(grid, me_row, me_col, opp_row, opp_col, turn):
@@ -174,7 +173,8 @@ def warm_up():
 
 
 def size_of(options: dict) -> tuple[int, int]:
-    return int(options.get("rows", DEFAULT_SIZE)), int(options.get("cols", DEFAULT_SIZE))
+    """(rows, cols) of the game options the arena passes (its declared defaults filled in)."""
+    return int(options["rows"]), int(options["cols"])
 
 
 def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad_values):

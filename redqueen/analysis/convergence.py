@@ -49,7 +49,7 @@ class Analysis:
 
 def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, arena=None) -> Analysis:
     """Analyse runs of one arena. `arena` is an arena object to use instead of loading the runs'
-    arena by name (one outside `arenas/`); worker processes are then not used."""
+    arena from the registry (one not installed, as in tests); worker processes are then not used."""
     from ..heldout import ArenaSpec, HeldoutStore, arena_key, default_seeds, evaluate_heldout, load_heldout
     options = options or AnalysisOptions()
     given = arena

@@ -7,26 +7,16 @@ model behind an OpenAI-compatible endpoint.
 """
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Sequence
 
 import numpy as np
 
 
-# Words, numbers and single symbols: "MOV.I  $  0, $ 1" -> MOV.I $ 0 $ 1 (commas dropped).
-_TOKEN = re.compile(r"[A-Za-z_][\w.]*|-?\d+|[^\s\w,]")
-
-
 def program_tokens(arena, program) -> list[str]:
-    """The arena's normalised tokens of a program when it offers `tokens(program)`; else the
-    words, numbers and symbols of its compiled listing (`Arena.listing`, which is the source
-    for arenas that do not compile), so that formatting, comments and labels do not count."""
-    tokens = getattr(arena, "tokens", None)
-    if callable(tokens):
-        return list(tokens(program))
-    listing = arena.listing(program) if callable(getattr(arena, "listing", None)) else program.source
-    return _TOKEN.findall(listing)
+    """The arena's normalised tokens of a program (`Arena.tokens`: by default the words,
+    numbers and symbols of its compiled listing)."""
+    return list(arena.tokens(program))
 
 
 def _terms(tokens: Sequence[str]) -> list[str]:

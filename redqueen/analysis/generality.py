@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# Mean fitnesses closer than this are a tie: they are averages of the same number of games,
-# so a difference this small is floating-point noise, not an outcome.
-TIE_TOLERANCE = 1e-9
+from ..arena import TIE_TOLERANCE
 
 WIN, TIE, LOSS = 1, 0, -1
 

@@ -24,9 +24,10 @@ class Champion:
 
 def run_arena(archive, run_id, arena=None):
     """(run row, arena name, arena options, arena object) of an archived run. An `arena` object
-    given is used instead of loading one by name (an arena outside `arenas/`, as in tests); it
-    must carry the run's arena name."""
-    import arenas
+    given is used instead of building one from the registry (an arena not installed, as in
+    tests); it must carry the run's arena name."""
+    from ..registry import UnknownArena, make_arena
+    from ..options import OptionError
     run = archive.run(run_id)
     options = dict(run["config"].get("arena_options") or {})
     if arena is not None:
@@ -34,9 +35,9 @@ def run_arena(archive, run_id, arena=None):
             raise AnalysisError(f"run {run['id']} was played in {run['arena']}, not {arena.name}")
         return run, run["arena"], options, arena
     try:
-        arena = arenas.load(run["arena"], **options)
-    except KeyError as error:
-        raise AnalysisError(f"run {run['id']}: {error.args[0]}") from None
+        arena = make_arena(run["arena"], options)
+    except (UnknownArena, OptionError) as error:
+        raise AnalysisError(f"run {run['id']}: {error}") from None
     return run, run["arena"], options, arena
 
 

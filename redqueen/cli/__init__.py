@@ -16,16 +16,21 @@ LAZY_COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported when invoked or listed, not at start-up."""
+    """A group whose commands are imported when invoked or listed, not at start-up: the core's
+    own, and those installed arenas register under the `redqueen.commands` entry points."""
 
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | self._available_lazy())
+        from redqueen.registry import command_names
+        return sorted(set(super().list_commands(ctx)) | self._available_lazy() | set(command_names()))
 
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)
         if command is None and name in self._available_lazy():
             module, attribute = LAZY_COMMANDS[name].split(":")
             command = getattr(importlib.import_module(module), attribute)
+        if command is None:
+            from redqueen.registry import command as registered
+            command = registered(name)
         return command
 
     @staticmethod
@@ -42,12 +47,3 @@ def main():
     Arenas: Core War (Redcode warriors, a pMARS-exact MARS) and programmatic policy games.
     Run `redqueen COMMAND --help` for each command.
     """
-
-
-def _add_arena_commands():
-    import arenas
-    for command in arenas.cli_commands():
-        main.add_command(command)
-
-
-_add_arena_commands()

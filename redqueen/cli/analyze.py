@@ -6,6 +6,7 @@ import json
 import click
 
 from .evaluate import table_lines
+from .options import db_option
 
 ROUND_COLUMNS = [("round", "round"), ("runs", "runs"), ("generality_mean", "generality"),
                  ("generality_min", "min"), ("generality_max", "max"),
@@ -32,8 +33,7 @@ ROUND_COLUMNS = [("round", "round"), ("runs", "runs"), ("generality_mean", "gene
               help="Round whose MAP-Elites grid is drawn (first run) [default: its last].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Write the PNG figures and report.json into this directory.")
-@click.option("--db", default="archive/redqueen.db", show_default=True, type=click.Path(dir_okay=False),
-              help="Archive database (held-out results are stored in it too).")
+@db_option("Archive database (held-out results are stored in it too).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base_url, no_cycles, grid_round,

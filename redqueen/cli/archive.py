@@ -8,8 +8,9 @@ import json
 
 import click
 
-DB_OPTION = click.option("--db", default="archive/redqueen.db", show_default=True,
-                         type=click.Path(dir_okay=False), help="Archive database.")
+from .options import db_option
+
+DB_OPTION = db_option()
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 

@@ -1,6 +1,6 @@
 """`redqueen arena check` and `redqueen arena play`: one program, or two, in any arena.
 
-Everything goes through `arenas.load(name)` and the `Arena` interface: `parse` for checking,
+Everything goes through `redqueen.registry` and the `Arena` interface: `parse` for checking,
 `duel` for playing. Mistakes and rejected programs are one line and a non-zero exit status.
 """
 from __future__ import annotations
@@ -10,17 +10,11 @@ from pathlib import Path
 
 import click
 
-from .options import parse_arena_options
+from .options import build_arena, checked_arena_options
 
 
 def _load_arena(name: str, pairs):
-    import arenas
-    try:
-        return arenas.load(name, **parse_arena_options(pairs))
-    except KeyError as error:
-        raise click.ClickException(error.args[0]) from None
-    except (TypeError, ValueError) as error:
-        raise click.ClickException(f"arena {name}: {error}") from None
+    return build_arena(name, checked_arena_options(name, pairs))
 
 
 def _parse(arena, path: str):
@@ -50,11 +44,19 @@ def arena():
 
 
 @arena.command("list")
-def list_arenas():
-    """The arenas this installation has."""
-    import arenas
-    for name in arenas.names():
+@click.option("--verbose", "-v", is_flag=True, help="Also each arena's fitness modes and options.")
+def list_arenas(verbose):
+    """The arenas this installation has (registered under the `redqueen.arenas` entry points)."""
+    from redqueen.registry import arena_class, names
+    for name in names():
         click.echo(name)
+        if verbose:
+            cls = arena_class(name)
+            for mode, meaning in cls.fitness_modes.items():
+                click.echo(f"  --fitness {mode}: {meaning}")
+            for option_name, option in cls.options.items():
+                default = "" if option.default is None else f" [default: {option.default}]"
+                click.echo(f"  -A {option_name}=<{option.expectation()}>: {option.help}{default}")
 
 
 @arena.command()

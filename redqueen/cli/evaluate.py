@@ -4,12 +4,10 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
-from pathlib import Path
 
 import click
 
-from .options import parse_arena_options
+from .options import checked_arena_options, db_option
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,8 +30,7 @@ from .options import parse_arena_options
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes. Arenas run each batch of games in parallel themselves (Core War "
                    "on threads, policy arenas in their sandbox pool), so more helps only arenas that do not.")
-@click.option("--db", default="archive/redqueen.db", show_default=True, type=click.Path(dir_okay=False),
-              help="Archive database: runs are read from it, results stored in it.")
+@db_option("Archive database: runs are read from it, results stored in it.")
 @click.option("--per-opponent", is_flag=True, help="Also list every program's result against each opponent.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with per-opponent results).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: one row per program and opponent.")
@@ -60,99 +57,29 @@ def evaluate(programs, runs, against, arena, arena_option, only, seeds, seed, jo
     """
     from redqueen.analysis.runs import AnalysisError
     from redqueen.arena import ProgramError
+    from redqueen.cli.archive_file import open_archive
     from redqueen.db import ArchiveError
     from redqueen.heldout import HeldoutError
+    from redqueen.options import OptionError
+    from redqueen.registry import UnknownArena
+    from redqueen.report import heldout_report
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     if not programs and not runs:
         raise click.UsageError("give program files, program ids, or --run RUN")
+    options = checked_arena_options(arena, arena_option)
     try:
-        report = _evaluate(programs, runs, against, arena, parse_arena_options(arena_option), only, seeds,
-                           seed, jobs, db, quiet)
-    except (ArchiveError, HeldoutError, ProgramError, AnalysisError) as error:
+        archive = open_archive(db)
+        try:
+            report = heldout_report(archive, programs, runs, arena, options, against, only, seeds, seed, jobs,
+                                    progress=not quiet)
+        finally:
+            archive.close()
+    except (ArchiveError, HeldoutError, ProgramError, AnalysisError, UnknownArena, OptionError) as error:
         raise click.ClickException(str(error)) from None
-    except KeyError as error:                 # unknown arena name
-        raise click.ClickException(error.args[0] if error.args else str(error)) from None
+    for skipped in report["skipped"]:
+        click.echo(f"skipped {skipped['file']}: {skipped['reason']}", err=True)
     _print(report, as_json, as_csv, per_opponent)
-
-
-def _evaluate(arguments, runs, against, arena_name, arena_options, only, seeds, seed, jobs, db, quiet) -> dict:
-    from redqueen.cli.archive_file import open_archive
-    from redqueen.heldout import (ArenaSpec, HeldoutStore, arena_key, default_seeds, evaluate_heldout,
-                                  load_heldout)
-    archive = open_archive(db)
-    try:
-        selection = _select(archive, arguments, runs, arena_name, arena_options)
-        arena = selection["arena"]
-        heldout = load_heldout(arena, against, only)
-        for file, reason in heldout.skipped:
-            click.echo(f"skipped {file}: {reason}", err=True)
-        game_seeds = default_seeds(seeds, seed)
-        spec = ArenaSpec(selection["name"], selection["options"], str(against) if against else None,
-                         tuple(only) or None)
-        started = time.perf_counter()
-        results = evaluate_heldout(arena, selection["programs"], heldout, game_seeds,
-                                   labels=selection["labels"], store=HeldoutStore(archive),
-                                   key=arena_key(selection["name"], selection["options"]), jobs=jobs,
-                                   spec=spec, program_ids=selection["ids"], progress=not quiet)
-        elapsed = time.perf_counter() - started
-    finally:
-        archive.close()
-    played = sum(r.played for r in results)
-    return dict(arena=selection["name"], arena_options=selection["options"], heldout=heldout.source,
-                opponents=len(heldout), seeds=len(game_seeds), jobs=jobs, elapsed_s=round(elapsed, 3),
-                games_played=played * len(game_seeds), generality_rule=results[0].summary["generality_rule"],
-                skipped=[dict(file=f, reason=r) for f, r in heldout.skipped],
-                programs=[dict(program=r.label, program_id=r.program_id, digest=r.digest,
-                               **r.summary_fields(), wins=int(r.results.wins.sum()),
-                               ties=int(r.results.ties.sum()), losses=int(r.results.losses.sum()),
-                               played_now=r.played, per_opponent=r.per_opponent(heldout))
-                          for r in results])
-
-
-def _select(archive, arguments, runs, arena_name, arena_options) -> dict:
-    """The programs to evaluate, their labels and archive ids, and the one arena they share."""
-    import arenas
-    from redqueen.analysis.runs import AnalysisError, champions, run_arena
-    chosen = dict(name=None, options=None, arena=None, programs=[], labels=[], ids=[])
-
-    def use_arena(name, options, arena=None, where=""):
-        if chosen["name"] is None:
-            chosen.update(name=name, options=options, arena=arena or arenas.load(name, **options))
-        elif (name, options) != (chosen["name"], chosen["options"]):
-            raise AnalysisError(f"{where}: arena {name} {options} differs from {chosen['name']} "
-                                f"{chosen['options']}; evaluate one arena at a time")
-        return chosen["arena"]
-
-    for run_id in runs:
-        run, name, options, arena = run_arena(archive, run_id)
-        arena = use_arena(name, options, arena, f"run {run['id']}")
-        for champion in champions(archive, arena, run["id"]):
-            _add(chosen, champion.program, champion.label, champion.program_id)
-    for argument in arguments:
-        path = Path(argument)
-        if path.exists():
-            arena = use_arena(arena_name, arena_options, where=argument)
-            files = sorted(path.glob(f"*{arena.program_suffix}")) if path.is_dir() else [path]
-            for file in files:
-                _add(chosen, arena.parse(file.read_text(errors="replace"), origin=str(file)), file.stem, None)
-        elif argument.isdigit():
-            row = archive.program(argument)
-            run, name, options, arena = run_arena(archive, row["run_id"])
-            arena = use_arena(name, options, arena, f"program {row['id']}")
-            program = arena.parse(row["source"], origin=f"program {row['id']}")
-            _add(chosen, program, f"program{row['id']}", row["id"])
-        else:
-            raise AnalysisError(f"{argument}: no such file, and not a program id")
-    if not chosen["programs"]:
-        raise AnalysisError("nothing to evaluate (the runs have no finished round yet?)")
-    return chosen
-
-
-def _add(chosen, program, label, program_id):
-    chosen["programs"].append(program)
-    chosen["labels"].append(label)
-    chosen["ids"].append(program_id)
 
 
 # What each rule an arena may report means, for the line under the table.

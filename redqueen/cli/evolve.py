@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import parse_arena_options
+from .options import build_arena, checked_arena_options, db_option
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 # Options that change how a resumed run talks to its endpoint but not what it computes.
@@ -25,7 +25,8 @@ def _descriptor_names(text):
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--arena", default="corewar", show_default=True, help="Arena to evolve programs for.")
 @click.option("--arena-option", "-A", "arena_option", multiple=True, metavar="KEY=VALUE",
-              help="Arena option, repeatable (Core War: coresize=8000, maxcycles=80000, ...).")
+              help="Arena option, repeatable (Core War: coresize=8000, maxcycles=80000, ...; "
+                   "all of them: `redqueen arena list -v`).")
 @click.option("--rounds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Rounds: each evolves one champion that joins the opponents of later rounds.")
 @click.option("--iters", type=click.IntRange(min=0), default=250, show_default=True,
@@ -41,9 +42,10 @@ def _descriptor_names(text):
               help="Alias of --opponents last:K.")
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="Battle seeds a candidate's fitness is averaged over.")
-@click.option("--fitness", type=click.Choice(["battle", "duel", "hill"]), default="battle", show_default=True,
-              help="battle: one game with all opponents (candidate first); duel: mean 1v1 fitness; "
-                   "hill: mean 1v1 tournament points (Core War: pMARS's 3 per win, 1 per tie).")
+@click.option("--fitness", default=None, metavar="MODE",
+              help="Fitness mode of the arena [default: its first] (see `redqueen arena list -v`; "
+                   "Core War: battle = one game with all opponents, duel = mean 1v1 fitness, "
+                   "hill = mean 1v1 pMARS points, 3 per win and 1 per tie).")
 @click.option("--fitness-threshold", type=float, default=None,
               help="End a round early when an elite reaches this fitness [default: off].")
 @click.option("--n-init", type=click.IntRange(min=0), default=8, show_default=True,
@@ -84,8 +86,7 @@ def _descriptor_names(text):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of all the run's randomness.")
 @click.option("--initial", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Round-0 opponent program, repeatable [default: the arena's own].")
-@click.option("--db", default="archive/redqueen.db", show_default=True, type=click.Path(dir_okay=False),
-              help="Archive database.")
+@db_option()
 @click.option("--resume", default=None, metavar="RUN",
               help="Continue run RUN (an id, or 'latest') with its stored configuration.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
@@ -108,9 +109,10 @@ def evolve(ctx, **options):
     from redqueen.db import ArchiveError
     from redqueen.llm.client import EndpointUnreachable
     from redqueen.loop import ConfigError
+    from redqueen.mutators import MutatorConfigError
     try:
         _evolve(ctx, options)
-    except (ArchiveError, ConfigError, ProgramError, EndpointUnreachable, KeyError) as error:
+    except (ArchiveError, ConfigError, MutatorConfigError, ProgramError, EndpointUnreachable, KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
         lines = message.splitlines() or [""]
         if len(lines) > 1:                       # an assembler may report several errors
@@ -146,17 +148,17 @@ def _evolve(ctx, options):
             loop.run()
         finally:
             mutator.close()
+            loop.arena.close()
         _summary(archive, loop.run_id)
     finally:
         archive.close()
 
 
-def _apply_preset(ctx, options):
+def _apply_preset(ctx, options, arena_options):
     """Options the preset sets, unless given on the command line."""
-    import arenas
     from click.core import ParameterSource
     from redqueen.presets import preset_values
-    arena = arenas.load(options["arena"], **parse_arena_options(options["arena_option"]))
+    arena = build_arena(options["arena"], arena_options)
     for name, value in preset_values(options["preset"], arena).items():
         if ctx.get_parameter_source(name) != ParameterSource.COMMANDLINE:
             options[name] = value
@@ -173,8 +175,15 @@ def _opponent_spec(options) -> str:
 
 def _new_config(ctx, options):
     from redqueen.loop import RunConfig, read_initial_files
+    from redqueen.registry import arena_class
+    arena_options = checked_arena_options(options["arena"], options["arena_option"])
+    options = _apply_preset(ctx, dict(options), arena_options)
+    fitness = options["fitness"] or arena_class(options["arena"]).default_fitness()
+    try:
+        arena_class(options["arena"]).check_fitness(fitness)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     read_initial_files(options["initial"])          # a missing file fails now, with one line
-    options = _apply_preset(ctx, dict(options))
     mutator = options["mutator"] or ("llm" if os.environ.get("OPENAI_API_KEY") else "builtin")
     if mutator == "llm":
         mutator_options = dict(model=options["model"], temperature=options["temperature"],
@@ -187,11 +196,11 @@ def _new_config(ctx, options):
         if options["operators"] == "adaptive":
             mutator_options["adaptive"] = True
     return RunConfig(
-        arena=options["arena"], arena_options=parse_arena_options(options["arena_option"]),
+        arena=options["arena"], arena_options=arena_options,
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
         tune_champion=options["tune_champion"],
-        fitness=options["fitness"], fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
+        fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],
         initial=[os.path.abspath(p) for p in options["initial"]])
@@ -210,23 +219,9 @@ def _resumed_config(ctx, options, stored):
 
 def _build(config, options, archive, run_id):
     """The arena and the mutator a configuration names."""
-    import arenas
-    from redqueen.mutators import make_mutator
-    arena = arenas.load(config.arena, **config.arena_options)
-    if config.mutator != "llm":
-        return arena, make_mutator(config.mutator, arena, **config.mutator_options)
-    from redqueen.llm.client import LLMClient, check_reachable
-    api_key = os.environ.get("OPENAI_API_KEY")
-    if not api_key:
-        raise click.ClickException("--mutator llm needs an API key in OPENAI_API_KEY "
-                                   "(any value for a local server that ignores it)")
-    settings = dict(config.mutator_options)
-    model, prices = settings.pop("model"), settings.pop("prices", None)
-    if settings.get("base_url"):
-        check_reachable(settings["base_url"])
-    client = LLMClient(model, api_key=api_key, store=archive, run_id=run_id,
-                       prices=tuple(prices) if prices else None, **settings)
-    return arena, make_mutator("llm", arena, model=model, client=client)
+    from redqueen.mutators import build_mutator
+    arena = build_arena(config.arena, config.arena_options)
+    return arena, build_mutator(config, arena, archive, run_id, os.environ.get("OPENAI_API_KEY"))
 
 
 def _summary(archive, run_id):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import parse_arena_options
+from .options import build_arena, checked_arena_options
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,8 +19,9 @@ from .options import parse_arena_options
 @click.option("--arena", default="corewar", show_default=True, help="Arena the programs belong to.")
 @click.option("--arena-option", "-A", "arena_option", multiple=True, metavar="KEY=VALUE",
               help="Arena option, repeatable (Core War: coresize=8000, ...).")
-@click.option("--fitness", default="battle", show_default=True,
-              help="The arena's fitness mode (battle: one game with all opponents; duel: mean 1v1 fitness).")
+@click.option("--fitness", default=None, metavar="MODE",
+              help="The arena's fitness mode [default: its first] (Core War: battle = one game with all "
+                   "opponents, duel = mean 1v1 fitness, hill = mean 1v1 pMARS points).")
 @click.option("--seeds", type=click.IntRange(min=1), default=8, show_default=True,
               help="Search seeds: games every candidate is scored on.")
 @click.option("--confirm-seeds", type=click.IntRange(min=1), default=32, show_default=True,
@@ -56,7 +57,8 @@ def optimize(file, more_opponents, against, arena, arena_option, fitness, seeds,
     from redqueen.arena import ProgramError
     try:
         arena_object, program, opponents, target = _inputs(file, list(against) + list(more_opponents), arena,
-                                                           parse_arena_options(arena_option), out)
+                                                           arena_option, out)
+        fitness = arena_object.check_fitness(fitness or arena_object.default_fitness())
         report = _optimize(arena_object, program, opponents, fitness, seeds, confirm_seeds, budget,
                            evaluations, batch, seed, quiet)
     except ProgramError as error:
@@ -70,13 +72,12 @@ def optimize(file, more_opponents, against, arena, arena_option, fitness, seeds,
 
 def _inputs(file, against, arena_name, arena_options, out):
     """(arena, program, opponents, output path), or an error naming the bad input."""
-    import arenas
     path = Path(file)
     if not path.is_file():
         raise ValueError(f"{file}: no such file")
     if not against:
         raise ValueError("no opponents: give --against FILES or directories")
-    arena = arenas.load(arena_name, **arena_options)
+    arena = build_arena(arena_name, checked_arena_options(arena_name, arena_options))
     program = arena.parse(path.read_text(errors="replace"), origin=str(path))
     opponents = []
     for entry in map(Path, against):

@@ -34,20 +34,19 @@ def test_identical_code_embeds_identically_and_different_code_differently():
 
 
 def test_tokens_come_from_the_arena_when_it_offers_them():
+    from tinygame import TinyArena
+
     class Program:
         source = "mov 0, 1 ; an imp\n"
 
-    class PlainArena:
-        pass
-
-    class CompilingArena:
+    class CompilingArena(TinyArena):
         def listing(self, program):
             return "MOV.I  $     0, $     1\n"
 
-    class TokenArena:
+    class TokenArena(TinyArena):
         def tokens(self, program):
             return ["MOV.I", "$0", "$1"]
 
-    assert program_tokens(PlainArena(), Program()) == ["mov", "0", "1", ";", "an", "imp"]
+    assert program_tokens(TinyArena(), Program()) == ["mov", "0", "1", ";", "an", "imp"]
     assert program_tokens(CompilingArena(), Program()) == ["MOV.I", "$", "0", "$", "1"]
     assert program_tokens(TokenArena(), Program()) == ["MOV.I", "$0", "$1"]

@@ -50,7 +50,7 @@ def test_missing_initial_file(tmp_path):
 
 def test_unknown_arena_and_arena_option(tmp_path):
     one_line_error(redqueen("evolve", "--arena", "chess", "--db", str(tmp_path / "x.db")), "unknown arena 'chess'")
-    one_line_error(redqueen("evolve", "-A", "colour=3", "--db", str(tmp_path / "x.db")), "unknown Core War option")
+    one_line_error(redqueen("evolve", "-A", "colour=3", "--db", str(tmp_path / "x.db")), "unknown option colour for arena corewar")
 
 
 def test_llm_without_a_key(tmp_path):
@@ -64,7 +64,12 @@ def test_unreachable_endpoint(tmp_path):
     one_line_error(result, "cannot reach", url)
 
 
-@pytest.mark.parametrize("args", [["--rounds", "0"], ["--descriptors", "spawned"], ["--fitness", "best"],
+def test_unknown_fitness_mode_lists_the_arenas_modes(tmp_path):
+    one_line_error(redqueen("evolve", "--fitness", "best", "--db", str(tmp_path / "x.db")),
+                   "unknown fitness mode 'best' for arena corewar", "battle, duel")
+
+
+@pytest.mark.parametrize("args", [["--rounds", "0"], ["--descriptors", "spawned"],
                                   ["--p-new", "2"], ["-A", "novalue"]])
 def test_bad_options_are_usage_errors(tmp_path, args):
     result = redqueen("evolve", *args, "--db", str(tmp_path / "x.db"))

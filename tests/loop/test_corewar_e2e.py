@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import arenas
+from redqueen.registry import make_arena
 from invariants import check_run
 from redqueen.db import Archive
 from loop_helpers import REPO, cli_env, pmars_listing, redqueen
@@ -20,7 +20,7 @@ SMALL = ["-A", "maxcycles=2000", "--seeds", "3", "--n-init", "4", "--batch", "8"
 
 
 def small_arena():
-    return arenas.load("corewar", maxcycles=2000)
+    return make_arena("corewar", {"maxcycles": 2000})
 
 
 def test_builtin_run_champions_exports_and_listings(tmp_path, pmars):

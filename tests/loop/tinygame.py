@@ -57,6 +57,8 @@ class TinyArena(Arena):
         "variety": Descriptor("variety", (1, 2, float("inf")), "distinct throws"),
     }
     default_descriptors = ("length", "variety")
+    fitness_modes = {"battle": "share of all points in one game with every opponent, 0 to 1",
+                     "duel": "mean share of the points in 1v1 games, 0 to 1 (0.5 = even)"}
 
     def parse(self, source: str, origin: str = "<program>") -> Hand:
         throws = []

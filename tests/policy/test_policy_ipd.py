@@ -96,7 +96,7 @@ def test_noise_flips_moves_reproducibly(noisy_ipd):
 def test_options_are_checked():
     with pytest.raises(ValueError, match="noise"):
         IPDArena(noise=2.0)
-    with pytest.raises(ValueError, match="unknown IPD option"):
+    with pytest.raises(ValueError, match="unknown option rounds for arena ipd"):
         IPDArena(rounds=3)
 
 

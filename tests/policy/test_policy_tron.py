@@ -114,7 +114,7 @@ def test_prompts_teach_the_board(tron):
 
 
 def test_options_are_checked():
-    with pytest.raises(ValueError, match="board"):
+    with pytest.raises(ValueError, match="option size: expected an integer from 4 to 200, got 2"):
         TronArena(size=2)
-    with pytest.raises(ValueError, match="unknown Tron option"):
+    with pytest.raises(ValueError, match="unknown option speed for arena tron"):
         TronArena(speed=3)
