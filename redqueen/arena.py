@@ -243,6 +243,12 @@ class Arena(abc.ABC):
                 Operator("mutate", "mutate", self.mutate),
                 Operator("crossover", "crossover", self.crossover, prior=0.25)]
 
+    def diverse_programs(self) -> list[Program]:
+        """Extra round-0 opponents for `--diverse-start`: a spread of the arena's strategies
+        (written by the project, never held-out programs), so the first champions must already
+        do well against many styles of play. The default offers none."""
+        return []
+
     def preset_options(self, preset: str) -> dict:
         """Options this arena adds to a named preset of `redqueen evolve` (`redqueen.presets`),
         as {option name: value}; the default adds none."""

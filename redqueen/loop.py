@@ -36,6 +36,7 @@ class RunConfig:
     carry_elites: bool = False          # a round starts from the previous round's elites, re-evaluated
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
+    diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
     preset: str = "drq"                 # the preset the options came from (redqueen.presets), for the record
     seeds: int = 20
     fitness: str = "battle"
@@ -150,11 +151,11 @@ class RedQueen:
 
     @staticmethod
     def _initial_programs(config: RunConfig, arena: Arena) -> list:
-        if not config.initial:
-            return arena.initial_programs()
-        programs = []
+        programs = [] if config.initial else arena.initial_programs()
         for origin, source in read_initial_files(config.initial):
             programs.append(arena.parse(source, origin=origin))   # ProgramError: the caller reports it
+        if config.diverse_start:
+            programs += arena.diverse_programs()
         return programs
 
     # ---- the run -----------------------------------------------------------------------------

@@ -126,6 +126,12 @@ class CoreWarArena(Arena):
         path = PROGRAMS / "imp.red"
         return [self.parse(path.read_text(), origin=str(path))]
 
+    def diverse_programs(self) -> list[RedcodeProgram]:
+        """The default instance of every strategy archetype (`archetypes.DEFAULT_PARAMETERS`)."""
+        from .archetypes import ARCHETYPES, default_instance
+        return [self.parse(default_instance(kind, self.settings), origin=f"archetype {kind}")
+                for kind in ARCHETYPES]
+
     def prompts(self) -> Prompts:
         from .prompts import core_war_prompts
         return core_war_prompts(self.settings)

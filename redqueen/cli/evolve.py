@@ -79,6 +79,9 @@ def _descriptor_names(text):
               help="Start each round from the previous round's elites, re-evaluated against its opponents.")
 @click.option("--confirm-seeds", type=click.IntRange(min=0), default=0, show_default=True,
               help="Re-evaluate the round's top elites on N more seeds and crown the best overall.")
+@click.option("--diverse-start/--no-diverse-start", default=False, show_default=True,
+              help="Round-0 opponents also include a spread of the arena's own strategies "
+                   "(Core War: one instance of each strategy archetype).")
 @click.option("--tune-champion", type=click.IntRange(min=0), default=0, show_default=True, metavar="EVALS",
               help="Constant-tune each round's best with this many evaluations before crowning (0: off).")
 @click.option("--feedback/--no-feedback", default=False, show_default=True,
@@ -199,7 +202,7 @@ def _new_config(ctx, options):
         arena=options["arena"], arena_options=arena_options,
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
-        tune_champion=options["tune_champion"],
+        tune_champion=options["tune_champion"], diverse_start=options["diverse_start"],
         fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],
