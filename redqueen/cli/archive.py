@@ -185,3 +185,28 @@ def calls(run, db, as_json):
     _table(rows, [("id", "id"), ("purpose", "purpose"), ("model", "model"), ("prompt_tokens", "in"),
                   ("completion_tokens", "out"), ("latency_s", "seconds"), ("attempts", "attempts"),
                   ("cached", "cached"), ("cost_usd", "usd"), ("error", "error")])
+
+
+@archive.command("cross-play")
+@click.argument("run")
+@DB_OPTION
+@JSON_OPTION
+def cross_play(run, db, as_json):
+    """The 1v1 payoff matrix among RUN's programs (row's payoff against column's, played by runs
+    with --opponents nash or pfsp) and each round's opponent weights."""
+    ids, matrix = _call(db, "cross_play", run)
+    rounds = _call(db, "rounds", run)
+    weights = [dict(round=r["number"], opponents=r["opponents"], weights=r["opponent_weights"]) for r in rounds]
+    if as_json:
+        payoff = [[None if value != value else float(value) for value in row] for row in matrix.tolist()]
+        return _echo_json(dict(programs=ids, payoff=payoff, rounds=weights))
+    if not ids:
+        click.echo(f"run {run} has no cross-play matrix (it is played for --opponents nash or pfsp)", err=True)
+    else:
+        _table([{"program": pid, **{str(col): value for col, value in zip(ids, row)}}
+                for pid, row in zip(ids, matrix.tolist())],
+               [("program", "row \\ col")] + [(str(pid), str(pid)) for pid in ids])
+    for row in weights:
+        if row["weights"]:
+            pairs = ", ".join(f"{pid}: {w:.3f}" for pid, w in zip(row["opponents"], row["weights"]))
+            click.echo(f"round {row['round']} opponent weights: {pairs}")

@@ -65,3 +65,19 @@ def test_export_of_an_arena_not_installed_needs_a_suffix(stored, tmp_path):
     _, path = stored
     result = redqueen("archive", "export", "1", tmp_path / "out", "--db", path)
     assert result.returncode == 1 and "not installed here" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cross_play_mirrors_the_python_api(tmp_path):
+    path = tmp_path / "nash.db"
+    archive, arena = Archive(path), TinyArena()
+    config = RunConfig(arena="tiny", rounds=3, iters=10, seeds=3, seed=4, opponents="nash")
+    run_id = RedQueen.start(archive, config, arena, make_mutator("builtin", arena), progress=False).run()
+    ids, matrix = archive.cross_play(run_id)
+    result = redqueen("archive", "cross-play", str(run_id), "--json", "--db", path)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["programs"] == ids and shown["payoff"] == matrix.tolist()
+    assert [r["weights"] for r in shown["rounds"]] == [r["opponent_weights"] for r in archive.rounds(run_id)]
+    table = redqueen("archive", "cross-play", str(run_id), "--db", path)
+    assert table.returncode == 0 and "round 2 opponent weights" in table.stdout
+    archive.close()
