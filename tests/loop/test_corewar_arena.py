@@ -92,3 +92,33 @@ def test_builtin_variation_writes_programs_of_the_arena(arena):
     rng = np.random.default_rng(0)
     for source in [arena.random_program(rng), arena.mutate(DWARF, rng), arena.crossover(DWARF, SPLITTER, rng)]:
         assert source.startswith(";redcode-94") and "END" in source
+
+
+def test_diverse_start_adds_one_instance_of_every_archetype():
+    from arenas.corewar.archetypes import ARCHETYPES
+    from redqueen.loop import RedQueen, RunConfig
+    arena = make_arena(**OPTIONS)
+    plain = RedQueen._initial_programs(RunConfig(), arena)
+    diverse = RedQueen._initial_programs(RunConfig(diverse_start=True), arena)
+    assert [p.digest for p in diverse[:len(plain)]] == [p.digest for p in plain]
+    extra = diverse[len(plain):]
+    assert len(extra) == len(ARCHETYPES) and len({p.digest for p in extra}) == len(ARCHETYPES)
+    assert all(";strategy" in p.source for p in extra)
+
+
+def test_adaptive_operators_all_produce_programs_that_mostly_assemble():
+    from redqueen.arena import ProgramError
+    arena = make_arena(**OPTIONS)
+    rng = np.random.default_rng(5)
+    parents = [arena.parse(p.source) for p in arena.diverse_programs()]
+    for operator in arena.operators():
+        made = 0
+        for i in range(12):
+            a, b = parents[i % len(parents)], parents[(i + 3) % len(parents)]
+            args = {"new": (rng,), "mutate": (a, rng), "crossover": (a, b, rng)}[operator.kind]
+            try:
+                arena.parse(operator.apply(*args))
+                made += 1
+            except ProgramError:
+                pass
+        assert made >= 9, operator.name
