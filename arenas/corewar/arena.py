@@ -86,6 +86,8 @@ class CoreWarArena(Arena):
                   "1.0 = an even share, N = sole survivor, 0 = dead",
         "duel": "mean survival share in 1v1 battles against each opponent, x 2: "
                 "1.0 = even, 2.0 = sole survivor, 0 = dead",
+        "matched": "fraction of opponents beaten or tied 1v1 (mean survival share >= 1, the held-out "
+                   "rule), plus the mean share's margin as a tie-breaker worth under one opponent: 0 to 1",
         "hill": "mean pMARS points per 1v1 round against each opponent: win 3, tie 1, loss 0 "
                 "(1.0 = all ties, 1.5 = wins and losses even, 3 = wins every round)",
     }
@@ -141,9 +143,10 @@ class CoreWarArena(Arena):
                  seeds: Sequence[int], fitness: str = "battle") -> list[Evaluation]:
         if self.check_fitness(fitness) == "battle":
             return self._evaluate_battle(candidates, opponents, seeds)
-        if self.check_fitness(fitness) == "hill":
+        mode = self.check_fitness(fitness)
+        if mode == "hill":
             return self._evaluate_hill(candidates, opponents, seeds)
-        return self._evaluate_duel(candidates, opponents, seeds)
+        return self._evaluate_duel(candidates, opponents, seeds, matched=mode == "matched")
 
     def _evaluate_battle(self, candidates, opponents, seeds) -> list[Evaluation]:
         """One battle per (candidate, seed): candidate first, then every opponent."""
@@ -177,8 +180,10 @@ class CoreWarArena(Arena):
         return (result, result.spawned[:, 0, 0].reshape(n_c, n_o * n_s),
                 result.coverage[:, 0, 0].reshape(n_c, n_o * n_s))
 
-    def _evaluate_duel(self, candidates, opponents, seeds) -> list[Evaluation]:
-        """Fitness is the mean over opponents of the 1v1 survival share."""
+    def _evaluate_duel(self, candidates, opponents, seeds, matched: bool = False) -> list[Evaluation]:
+        """Fitness is the mean over opponents of the 1v1 survival share; `matched`: the fraction
+        of opponents matched (mean share at least 1, the held-out rule's beat-or-tie), with the
+        mean share as a tie-breaker worth less than one opponent."""
         if not candidates:
             return []
         result, spawned, coverage = self._one_on_one(candidates, opponents, seeds)
@@ -188,8 +193,10 @@ class CoreWarArena(Arena):
             per_opponent = share[c].mean(axis=1)
             # 1v1 shares sum to 2: the opponent did better when the candidate's is below 1
             beaten_by = tuple(int(i) for i in np.flatnonzero(per_opponent < 1.0 - TIE_TOLERANCE))
-            evaluations.append(Evaluation(float(per_opponent.mean()),
-                                          self._descriptors(program, spawned[c], coverage[c]),
+            value = float(per_opponent.mean())
+            if matched:     # shares lie in [0, 2]: the tie-breaker stays within (-0.5, 0.5] / opponents
+                value = (len(opponents) - len(beaten_by) + (value - 1) / 2) / len(opponents)
+            evaluations.append(Evaluation(value, self._descriptors(program, spawned[c], coverage[c]),
                                           dict(per_opponent=per_opponent.round(6).tolist()), beaten_by))
         return evaluations
 
