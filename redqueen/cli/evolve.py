@@ -107,8 +107,10 @@ def evolve(ctx, **options):
 def _evolve(ctx, options):
     from redqueen.db import Archive
     from redqueen.loop import RedQueen
+    from . import progress
     archive = Archive(options["db"])
     try:
+        bars = progress.bars_wanted(options["quiet"])
         if options["resume"]:
             run = archive.run(options["resume"])
             if run["status"] == "finished":
@@ -116,20 +118,25 @@ def _evolve(ctx, options):
                                            f"({run['rounds']} rounds); see `redqueen archive rounds {run['id']}`")
             config = _resumed_config(ctx, options, run["config"])
             arena, mutator = _build(config, options, archive, run["id"])
-            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=not options["quiet"])
+            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=bars)
         else:
             config = _new_config(options)
             arena, mutator = _build(config, options, archive, None)
-            loop = RedQueen.start(archive, config, arena, mutator, progress=not options["quiet"])
+            loop = RedQueen.start(archive, config, arena, mutator, progress=bars)
             if hasattr(mutator, "client"):
                 mutator.client.run_id = loop.run_id
+        loop.on_round = progress.RoundReporter(config.rounds, config.fitness)
         click.echo(f"run {loop.run_id}: {config.rounds} rounds x {config.iters} iterations, "
                    f"{config.mutator} mutator, archive {options['db']}", err=True)
+        click.echo(f"fitness ({config.fitness}): {progress.fitness_meaning(arena, config.fitness)}")
+        progress.earlier_rounds(archive, loop.run_id, config.rounds, config.fitness)
         try:
+            progress.warm_up(loop)
             loop.run()
         finally:
             mutator.close()
-        _summary(archive, loop.run_id)
+        click.echo(f"run {loop.run_id} finished; export its champions with: "
+                   f"redqueen archive export {loop.run_id} DIR --db {archive.path}", err=True)
     finally:
         archive.close()
 
@@ -186,10 +193,3 @@ def _build(config, options, archive, run_id):
                        prices=tuple(prices) if prices else None, **settings)
     return arena, make_mutator("llm", arena, model=model, client=client)
 
-
-def _summary(archive, run_id):
-    for champion in archive.champions(run_id):
-        click.echo(f"round {champion['round']:>3}  fitness {champion['fitness']:.4f}  "
-                   f"program {champion['program_id']}  {champion['name']}")
-    click.echo(f"run {run_id} finished; export its champions with: "
-               f"redqueen archive export {run_id} DIR --db {archive.path}", err=True)
