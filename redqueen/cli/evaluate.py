@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .options import parse_arena_options
+from .progress import bars_wanted
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,7 +95,7 @@ def _evaluate(arguments, runs, against, arena_name, arena_options, only, seeds, 
         results = evaluate_heldout(arena, selection["programs"], heldout, game_seeds,
                                    labels=selection["labels"], store=HeldoutStore(archive),
                                    key=arena_key(selection["name"], selection["options"]), jobs=jobs,
-                                   spec=spec, program_ids=selection["ids"], progress=not quiet)
+                                   spec=spec, program_ids=selection["ids"], progress=bars_wanted(quiet))
         elapsed = time.perf_counter() - started
     finally:
         archive.close()
