@@ -109,6 +109,7 @@ def _evolve(ctx, options):
     from redqueen.loop import RedQueen
     from . import progress
     archive = Archive(options["db"])
+    preparing = progress.Preparing()              # building the arena and its first use may take a while
     try:
         bars = progress.bars_wanted(options["quiet"])
         if options["resume"]:
@@ -125,19 +126,21 @@ def _evolve(ctx, options):
             loop = RedQueen.start(archive, config, arena, mutator, progress=bars)
             if hasattr(mutator, "client"):
                 mutator.client.run_id = loop.run_id
-        loop.on_round = progress.RoundReporter(config.rounds, config.fitness)
-        click.echo(f"run {loop.run_id}: {config.rounds} rounds x {config.iters} iterations, "
-                   f"{config.mutator} mutator, archive {options['db']}", err=True)
-        click.echo(f"fitness ({config.fitness}): {progress.fitness_meaning(arena, config.fitness)}")
-        progress.earlier_rounds(archive, loop.run_id, config.rounds, config.fitness)
         try:
-            progress.warm_up(loop)
+            loop.warm_up()
+            preparing.done()
+            loop.on_round = progress.RoundReporter(config.rounds, config.fitness)   # its clock starts now
+            click.echo(f"run {loop.run_id}: {config.rounds} rounds x {config.iters} iterations, "
+                       f"{config.mutator} mutator, archive {options['db']}", err=True)
+            click.echo(f"fitness ({config.fitness}): {progress.fitness_meaning(arena, config.fitness)}")
+            progress.earlier_rounds(archive, loop.run_id, config.rounds, config.fitness)
             loop.run()
         finally:
             mutator.close()
         click.echo(f"run {loop.run_id} finished; export its champions with: "
                    f"redqueen archive export {loop.run_id} DIR --db {archive.path}", err=True)
     finally:
+        preparing.cancel()
         archive.close()
 
 

@@ -7,6 +7,7 @@ finished round prints one line to stdout whatever it is connected to.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 import click
@@ -70,12 +71,36 @@ def earlier_rounds(archive, run_id, rounds: int, mode: str) -> None:
                              None, None, None, None))
 
 
-def warm_up(loop) -> None:
-    """Let the arena prepare (e.g. compile its engine) before the first round, and say so."""
-    click.echo("preparing the arena (Numba compiles the engine on first use: 10-60 s)...", err=True)
-    started = time.monotonic()
-    loop.warm_up()
-    click.echo(f"arena ready in {time.monotonic() - started:.1f} s", err=True)
+class Preparing:
+    """While the arena is built and first used (Numba compiles engines then): if that takes more
+    than a moment, say so, and when it ends, how long it took. Mistakes found at once (a bad
+    option, a missing file) thus still print only their one line."""
+
+    def __init__(self, after: float = 1.0):
+        self.started, self.said = time.monotonic(), False
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(after, self._say)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _say(self) -> None:
+        with self.lock:
+            if not self.said:
+                self.said = True
+                click.echo("preparing the arena (the first use compiles the engine with Numba: 10-60 s on an idle machine)...", err=True)
+
+    def done(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            if self.said:
+                click.echo(f"arena ready in {time.monotonic() - self.started:.1f} s", err=True)
+            self.said = True                 # a late timer stays silent
+
+    def cancel(self) -> None:
+        """Stop without a word (on a mistake, whose one line says enough)."""
+        self.timer.cancel()
+        with self.lock:
+            self.said = True
 
 
 def _invalid_rate(stats: dict) -> float:

@@ -49,7 +49,8 @@ def test_evolve_in_a_log_prints_round_lines_as_plain_text(tmp_path):
     assert result.returncode == 0, result.stderr
     for stream in (result.stdout, result.stderr):
         assert "\r" not in stream and "\x1b" not in stream and "it/s" not in stream
-    assert "preparing the arena" in result.stderr
+    if "preparing the arena" in result.stderr:                  # said only when preparing takes a while
+        assert "arena ready in" in result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("fitness (battle): ")
     assert [ROUND_LINE.match(line).group(1) for line in lines[1:]] == ["0", "1"]
@@ -76,3 +77,14 @@ def test_archive_help_lists_every_subcommand():
     text = redqueen("archive", "--help").stdout
     listed = set(re.findall(r"^  redqueen archive (\w+)", text, flags=re.M))
     assert listed == set(archive_group.commands)
+
+
+@pytest.mark.slow
+def test_a_cold_start_says_that_the_arena_is_being_prepared(tmp_path):
+    """An empty Numba cache: compiling takes a while, and the user is told before it starts."""
+    result = redqueen("evolve", "--rounds", "1", "--iters", "0", "--seeds", "1", "--n-init", "1",
+                      "-A", "maxcycles=200", "--db", tmp_path / "cold.db",
+                      env_extra={"NUMBA_CACHE_DIR": str(tmp_path / "numba")})
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("preparing the arena") and lines[1].startswith("arena ready in")
