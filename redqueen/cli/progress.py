@@ -87,7 +87,8 @@ class Preparing:
         with self.lock:
             if not self.said:
                 self.said = True
-                click.echo("preparing the arena (the first use compiles the engine with Numba: 10-60 s on an idle machine)...", err=True)
+                click.echo("preparing the arena (the first use compiles the engine with Numba: "
+                           "10-60 s on an idle machine)...", err=True)
 
     def done(self) -> None:
         self.timer.cancel()
