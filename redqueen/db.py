@@ -299,8 +299,11 @@ class Archive:
             response=response, llm_call_id=llm_call_id, created_at=now())).last_pk
 
     def failures(self, run_id) -> list[dict]:
+        """Failed candidates of a run, each with its round's number (`round`) beside its `round_id`."""
         run_id = self._resolve_run(run_id)
-        return list(self.db.query("SELECT * FROM failures WHERE run_id = ? ORDER BY id", [run_id]))
+        return list(self.db.query("SELECT failures.*, rounds.number AS round FROM failures LEFT JOIN rounds "
+                                  "ON rounds.id = failures.round_id WHERE failures.run_id = ? "
+                                  "ORDER BY failures.id", [run_id]))
 
     def finish_round(self, round_id: int, run_id: int, number: int, *, champion_id: int,
                      evaluation_id: int, fitness: float) -> None:

@@ -117,10 +117,11 @@ class RedQueen:
     `RedQueen.resume`, then call `run()`."""
 
     def __init__(self, archive: Archive, run_id: int, config: RunConfig, arena: Arena, mutator,
-                 progress: bool = True, on_step: Callable | None = None):
+                 progress: bool = True, on_step: Callable | None = None, on_round: Callable | None = None):
         self.archive, self.run_id, self.config = archive, run_id, config
         self.arena, self.mutator, self.progress = arena, mutator, progress
         self.on_step = on_step                 # called after each committed step (tests, tools)
+        self.on_round = on_round               # called with (loop, state, champion) after each round
         self._programs: dict[int, object] = {}  # program id -> parsed program
         self.descriptors = grid_descriptors(config, arena)
         self.opponent_spec = opponent_spec(config)
@@ -200,7 +201,19 @@ class RedQueen:
                                 invalid=f"{_invalid_rate(state.stats):.0%}")
         finally:
             bar.close()
-        return self._finish_round(state)
+        champion = self._finish_round(state)
+        if self.on_round:
+            self.on_round(self, state, champion)
+        return champion
+
+    def warm_up(self) -> None:
+        """Play the first initial program against itself once, so that whatever the arena
+        prepares on first use (e.g. compiling its engine) happens before the first round."""
+        first = self.archive.db.execute("SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' "
+                                        "ORDER BY id LIMIT 1", [self.run_id]).fetchone()
+        if first is not None:
+            program = self._program(first[0])
+            self.arena.evaluate([program], [program], [1], fitness=self.config.fitness)
 
     # ---- rounds ------------------------------------------------------------------------------
     def _opponents(self, number: int) -> tuple[list[int], list[float] | None]:

@@ -16,6 +16,7 @@ import importlib.util
 import itertools
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -24,6 +25,8 @@ import numpy as np
 from redqueen.arena import exceeds
 
 from arenas.policy.policy_arena import BuiltinOpponent
+
+from .reference import shipped_pairs
 
 INSTALL_HINT = "pip install 'redqueen[policy]' (installs axelrod)"
 REFERENCE_SEEDS = 5
@@ -116,14 +119,18 @@ def tournament_generality(arena, program, seeds: Sequence[int], opponents_: Sequ
     return summary
 
 
-def reference_payoffs(arena, field: Sequence[BuiltinOpponent], seeds: Sequence[int]) -> np.ndarray:
-    """payoff[i, j]: mean payoff per turn of strategy i against strategy j (0 on the diagonal)."""
+def reference_payoffs(arena, field: Sequence[BuiltinOpponent], seeds: Sequence[int],
+                      shipped: bool = True) -> np.ndarray:
+    """payoff[i, j]: mean payoff per turn of strategy i against strategy j (0 on the diagonal).
+    Read from the cache, else from the tournament shipped with the package (`shipped`), else played."""
     seeds = [int(s) for s in seeds]
-    cache = _ReferenceCache(arena.game_options, seeds)
+    cache = _ReferenceCache(arena.game_options, seeds, shipped)
     names = [o.name for o in field]
     missing = [(i, j) for i in range(len(field)) for j in range(i + 1, len(field))
                if cache.get(names[i], names[j]) is None]
     if missing:
+        print(f"playing Axelrod's reference tournament: {len(missing)} pairs of held-out strategies x "
+              f"{len(seeds)} seeds, once for these settings (kept in {cache.path})", file=sys.stderr, flush=True)
         for (i, j), payoffs in zip(missing, _play_pairs(arena, field, missing, seeds)):
             cache.put(names[i], names[j], *payoffs)
         cache.save()
@@ -156,17 +163,17 @@ def cache_dir() -> Path:
 class _ReferenceCache:
     """Payoffs of Axelrod strategy pairs for one (turns, noise, seeds, axelrod version), in JSON."""
 
-    def __init__(self, options: dict, seeds: list[int]):
+    def __init__(self, options: dict, seeds: list[int], shipped: bool = True):
         version = _axelrod_version()
         key = json.dumps({"options": options, "seeds": seeds, "axelrod": version}, sort_keys=True)
         self.path = cache_dir() / f"ipd-axelrod-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
-        self.pairs: dict[str, list[float]] = {}
         self.key = key
+        self.pairs: dict[str, list[float]] = shipped_pairs(json.loads(key)) if shipped else {}
         if self.path.is_file():
             try:
-                self.pairs = json.loads(self.path.read_text())["pairs"]
+                self.pairs.update(json.loads(self.path.read_text())["pairs"])
             except (ValueError, KeyError, OSError):
-                self.pairs = {}
+                pass
 
     def get(self, a: str, b: str):
         if f"{a}\t{b}" in self.pairs:

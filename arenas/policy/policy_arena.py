@@ -277,7 +277,8 @@ class _progress:
     def __enter__(self):
         if self.show:
             from tqdm.auto import tqdm
-            self.bar = tqdm(total=self.total, unit="game", desc=f"{self.name} games", leave=False)
+            self.bar = tqdm(total=self.total, unit="game", desc=f"{self.name} games", leave=False,
+                            disable=None)        # None: no bar when stderr is not a terminal (logs)
         return self.bar
 
     def __exit__(self, *exc):

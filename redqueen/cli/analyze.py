@@ -7,6 +7,7 @@ import click
 
 from .evaluate import table_lines
 from .options import db_option
+from .progress import bars_wanted
 
 ROUND_COLUMNS = [("round", "round"), ("runs", "runs"), ("generality_mean", "generality"),
                  ("generality_min", "min"), ("generality_max", "max"),
@@ -66,7 +67,7 @@ def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base
     options = AnalysisOptions(against=against, seeds=seeds, seed=seed, jobs=jobs,
                               dimensions=dimensions, embeddings_model=embeddings_model,
                               base_url=base_url or os.environ.get("OPENAI_BASE_URL"), cycles=not no_cycles,
-                              grid_round=grid_round, progress=not quiet)
+                              grid_round=grid_round, progress=bars_wanted(quiet))
     archive = open_archive(db)
     try:
         analysis = run_analysis(archive, runs, options)

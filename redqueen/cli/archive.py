@@ -65,6 +65,8 @@ def archive():
     redqueen archive champions RUN             a run's champions
     redqueen archive show PROGRAM              a program: source, lineage, evaluations
     redqueen archive export RUN DIR            champions as program files (.red for Core War)
+    redqueen archive failures RUN              candidates that failed, by round and iteration
+    redqueen archive calls RUN                 language-model calls: tokens, latency, cost
 
     RUN is a run id or `latest`. Every command takes --db; listings take --json.
     """
@@ -169,7 +171,7 @@ def failures(run, db, as_json):
     rows = _call(db, "failures", run)
     if as_json:
         return _echo_json(rows)
-    _table(rows, [("id", "id"), ("round_id", "round id"), ("iteration", "iter"), ("stage", "stage"),
+    _table(rows, [("id", "id"), ("round", "round"), ("iteration", "iter"), ("stage", "stage"),
                   ("llm_call_id", "call"), ("error", "error")])
 
 

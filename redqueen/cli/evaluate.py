@@ -8,6 +8,7 @@ import sys
 import click
 
 from .options import checked_arena_options, db_option
+from .progress import bars_wanted
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,7 +73,7 @@ def evaluate(programs, runs, against, arena, arena_option, only, seeds, seed, jo
         archive = open_archive(db)
         try:
             report = heldout_report(archive, programs, runs, arena, options, against, only, seeds, seed, jobs,
-                                    progress=not quiet)
+                                    progress=bars_wanted(quiet))
         finally:
             archive.close()
     except (ArchiveError, HeldoutError, ProgramError, AnalysisError, UnknownArena, OptionError) as error:

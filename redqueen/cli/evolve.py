@@ -129,8 +129,11 @@ def evolve(ctx, **options):
 def _evolve(ctx, options):
     from redqueen.cli.archive_file import open_archive
     from redqueen.loop import RedQueen
+    from . import progress
     archive = open_archive(options["db"])
+    preparing = progress.Preparing()              # building the arena and its first use may take a while
     try:
+        bars = progress.bars_wanted(options["quiet"])
         if options["resume"]:
             run = archive.run(options["resume"])
             if run["status"] == "finished":
@@ -138,22 +141,29 @@ def _evolve(ctx, options):
                                            f"({run['rounds']} rounds); see `redqueen archive rounds {run['id']}`")
             config = _resumed_config(ctx, options, run["config"])
             arena, mutator = _build(config, options, archive, run["id"])
-            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=not options["quiet"])
+            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=bars)
         else:
             config = _new_config(ctx, options)
             arena, mutator = _build(config, options, archive, None)
-            loop = RedQueen.start(archive, config, arena, mutator, progress=not options["quiet"])
+            loop = RedQueen.start(archive, config, arena, mutator, progress=bars)
             if hasattr(mutator, "client"):
                 mutator.client.run_id = loop.run_id
-        click.echo(f"run {loop.run_id}: {config.rounds} rounds x {config.iters} iterations, "
-                   f"{config.mutator} mutator, archive {options['db']}", err=True)
         try:
+            loop.warm_up()
+            preparing.done()
+            loop.on_round = progress.RoundReporter(config.rounds, config.fitness)   # its clock starts now
+            click.echo(f"run {loop.run_id}: {config.rounds} rounds x {config.iters} iterations, "
+                       f"{config.mutator} mutator, archive {options['db']}", err=True)
+            click.echo(f"fitness ({config.fitness}): {progress.fitness_meaning(arena, config.fitness)}")
+            progress.earlier_rounds(archive, loop.run_id, config.rounds, config.fitness)
             loop.run()
         finally:
             mutator.close()
             loop.arena.close()
-        _summary(archive, loop.run_id)
+        click.echo(f"run {loop.run_id} finished; export its champions with: "
+                   f"redqueen archive export {loop.run_id} DIR --db {archive.path}", err=True)
     finally:
+        preparing.cancel()
         archive.close()
 
 
@@ -226,10 +236,3 @@ def _build(config, options, archive, run_id):
     arena = build_arena(config.arena, config.arena_options)
     return arena, build_mutator(config, arena, archive, run_id, os.environ.get("OPENAI_API_KEY"))
 
-
-def _summary(archive, run_id):
-    for champion in archive.champions(run_id):
-        click.echo(f"round {champion['round']:>3}  fitness {champion['fitness']:.4f}  "
-                   f"program {champion['program_id']}  {champion['name']}")
-    click.echo(f"run {run_id} finished; export its champions with: "
-               f"redqueen archive export {run_id} DIR --db {archive.path}", err=True)
