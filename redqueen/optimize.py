@@ -156,7 +156,8 @@ def optimize_constants(arena: Arena, program: Program, opponents: Sequence[Progr
     """Tune `program`'s constants against `opponents` by batched coordinate search.
 
     `seeds` search seeds and `confirm_seeds` confirmation seeds are drawn from `rng` (distinct
-    sets), or given as lists (e.g. a round's own seeds to search on). The budget is `evaluations` candidate evaluations and/or `seconds` of wall time
+    sets), or given as lists (e.g. a round's own seeds to search on). The budget is `evaluations` candidate
+    evaluations and/or `seconds` of wall time
     (whichever ends first; DEFAULT_EVALUATIONS when neither is given); confirmation comes on top.
     Each batch holds `batch` candidates; a candidate changes two constants with probability
     `pair_rate`, else one. `progress(new_evaluations, best_search_score)` is called after each

@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from arenas.corewar.archetypes import ARCHETYPES, default_instance
+from arenas.corewar.archetypes import ARCHETYPES, default_instance  # noqa: E402
 
 
 def main() -> int:

@@ -4,7 +4,8 @@
   python scripts/bench_corewar.py [--rounds 1000] [--batch 200] [--skip-cold] [--parts suite,batch]
 
 1. The exhaust-ma suite (-F 4000, fixed/jaguar/stalker/npaper2, 10 pairs): redqueen's battle()
-   on one thread, with statistics (the Red Queen loop's path) and without (`redqueen battle`'s), exhaust-ma's C simulator (its CLI built from the C sources the package ships:
+   on one thread, with statistics (the Red Queen loop's path) and without (`redqueen battle`'s), exhaust-ma's
+   C simulator (its CLI built from the C sources the package ships:
    its fastest honest path, with pMARS's -F placement; the cffi API plays one round per call with
    its own placement) and pMARS. Results of all three must agree.
 2. Batch throughput: independent one-round battles of the same warriors over many seeds, on one
@@ -151,7 +152,8 @@ def batch(args, warriors):
     for scheduler in ("threads", "prange"):
         batch_battle(pool, members[:4], seeds[:4], scheduler=scheduler)
         single, _ = best_of(args.repeat, lambda: batch_battle(pool, members, seeds, threads=1, scheduler=scheduler))
-        parallel, _ = best_of(args.repeat, lambda: batch_battle(pool, members, seeds, threads=cores, scheduler=scheduler))
+        parallel, _ = best_of(args.repeat,
+                              lambda: batch_battle(pool, members, seeds, threads=cores, scheduler=scheduler))
         print(f"  {scheduler:8s} 1 thread {single:6.2f} s ({len(members) / single:6.1f} battles/s)   "
               f"{cores} threads {parallel:6.2f} s ({len(members) / parallel:6.1f} battles/s)   "
               f"speed-up {single / parallel:4.2f}x")

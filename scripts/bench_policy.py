@@ -123,7 +123,8 @@ def main() -> None:
     programs = [ipd.parse((IPD_PROGRAMS / f"{n}.py").read_text(), origin=n) for n in CLASSICS]
     report(f"arena.evaluate ({options.workers} sandbox workers)", *bench_arena(ipd, programs, seeds), "matches")
     ipd.close()
-    print(f"\nTron: {len(list(TRON_BOTS.glob('*.py')))} held-out bots, all ordered pairs, {options.size}x{options.size}")
+    bots = len(list(TRON_BOTS.glob('*.py')))
+    print(f"\nTron: {bots} held-out bots, all ordered pairs, {options.size}x{options.size}")
     report("numba engine (in process)", *bench_tron_engine(seeds, options.size), "games")
     from arenas.tron.arena import TronArena
     tron = TronArena(workers=options.workers, size=options.size, progress=False)

@@ -20,17 +20,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import arenas
-from redqueen.db import Archive
-from redqueen.heldout import (
+import arenas  # noqa: E402
+from redqueen.db import Archive  # noqa: E402
+from redqueen.heldout import (  # noqa: E402
     HeldoutStore,
     arena_key,
     default_seeds,
     evaluate_heldout,
     load_heldout,
 )
-from redqueen.loop import RedQueen, RunConfig
-from redqueen.mutators import make_mutator
+from redqueen.loop import RedQueen, RunConfig  # noqa: E402
+from redqueen.mutators import make_mutator  # noqa: E402
 
 ARENA_OPTIONS = {"maxcycles": 2000}
 CONFIG = RunConfig(arena="corewar", arena_options=ARENA_OPTIONS, rounds=3, iters=8, seeds=2, n_init=4,

@@ -66,7 +66,8 @@ def _arena_options(name, pairs) -> dict:
 
 def run_configs(args):
     from redqueen.loop import RunConfig
-    return [RunConfig(arena=args.arena, arena_options=_arena_options(args.arena, args.arena_option), rounds=args.rounds, iters=args.iters, history=args.history,
+    return [RunConfig(arena=args.arena, arena_options=_arena_options(args.arena, args.arena_option),
+                      rounds=args.rounds, iters=args.iters, history=args.history,
                       seeds=args.seeds, fitness=args.fitness, n_init=args.n_init, batch=args.batch,
                       mutator="builtin", seed=args.seed + index)
             for index in range(args.runs)]

@@ -98,7 +98,8 @@ class Program:
 def safe_modulus(rng: np.random.Generator, coresize: int, offsets, largest: int = 64) -> tuple[int, int]:
     """(mod, residue): a modulus of the core and a residue no own-code offset has, so that a
     mod-`mod` step from an address of that residue never hits the program. Offsets are the
-    program's cells relative to the pointer; the smallest such moduli are preferred. Falls back to (1, 0) when no modulus has room."""
+    program's cells relative to the pointer; the smallest such moduli are preferred. Falls back to (1, 0)
+    when no modulus has room."""
     offsets = np.asarray(list(offsets))
     options = []
     for mod in moduli(coresize, largest):

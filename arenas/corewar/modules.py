@@ -14,7 +14,8 @@ as one unmarked "body".
 
 Components go at the ends, never between the host's cells (a host's immediate fields may hold
 offsets that no fix-up can recognise). Routing: a quickscan or fan goes first and becomes the
-start, falling through (or jumping) to the old start; an imp launcher goes after the last cell (its ring crawls forward, away from
+start, falling through (or jumping) to the old start; an imp launcher goes after the last cell (its ring
+crawls forward, away from
 the program) and becomes the start, splitting a process to the old start first; a clear goes
 after the last cell, where a program whose control runs off its end comes next;
 decoys go first, where nothing runs into them. An operation whose result would exceed
@@ -30,7 +31,8 @@ import numpy as np
 from . import archetypes as arch
 from .assembler import assemble
 from .components import Line, Program
-from .instruction import A_FIELD, A_MODE, B_FIELD, B_MODE, DIRECT, IMMEDIATE, JMP, M_B, MODES, MODIFIERS, OPCODES, signed
+from .instruction import (A_FIELD, A_MODE, B_FIELD, B_MODE, DIRECT, IMMEDIATE, JMP, M_B, MODES, MODIFIERS,
+                          OPCODES, signed)
 from .settings import Settings
 
 INSERTABLE = ("quickscan", "fan", "clear", "imp", "decoy")

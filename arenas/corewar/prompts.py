@@ -1,6 +1,7 @@
 """Prompts that teach a language model Redcode and the rules of the battles it is judged in.
 
-`system` is formatted once with the battle settings; `new`, `mutate` and `repair` are str.format templates (fields: none;
+`system` is formatted once with the battle settings; `new`, `mutate` and `repair` are str.format templates
+(fields: none;
 {parent} {feedback}; {program} {error}), so Redcode's own braces are doubled in them.
 """
 from redqueen.arena import Prompts

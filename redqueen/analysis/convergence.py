@@ -63,7 +63,8 @@ def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, 
     results = evaluate_heldout(
         arena, [c.program for c in flat], heldout, seeds, labels=[c.label for c in flat],
         store=HeldoutStore(archive), key=arena_key(name, arena_options), jobs=options.jobs,
-        spec=None if given is not None else ArenaSpec(name, arena_options, options.against), program_ids=[c.program_id for c in flat],
+        spec=None if given is not None else ArenaSpec(name, arena_options, options.against),
+        program_ids=[c.program_id for c in flat],
         progress=options.progress)
     embeddings = _embed(arena, flat, options)
 

@@ -178,7 +178,8 @@ def test_a_sign_after_a_closing_parenthesis_is_binary():
     assert [c.value for c in constants] == [3, 2, 1, 4]
     rewritten = with_values(source, [3, 2, -2, 6], SETTINGS)
     assert "$(k*2)+(-2), $(k)-6" in rewritten
-    assert assemble(rewritten, SETTINGS).code[0, A_FIELD] == 4 and assemble(rewritten, SETTINGS).code[0, B_FIELD] == -3 % 8000
+    code = assemble(rewritten, SETTINGS).code
+    assert code[0, A_FIELD] == 4 and code[0, B_FIELD] == -3 % 8000
 
 
 @pytest.mark.slow

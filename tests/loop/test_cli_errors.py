@@ -50,7 +50,8 @@ def test_missing_initial_file(tmp_path):
 
 def test_unknown_arena_and_arena_option(tmp_path):
     one_line_error(redqueen("evolve", "--arena", "chess", "--db", str(tmp_path / "x.db")), "unknown arena 'chess'")
-    one_line_error(redqueen("evolve", "-A", "colour=3", "--db", str(tmp_path / "x.db")), "unknown option colour for arena corewar")
+    one_line_error(redqueen("evolve", "-A", "colour=3", "--db", str(tmp_path / "x.db")),
+                   "unknown option colour for arena corewar")
 
 
 def test_llm_without_a_key(tmp_path):

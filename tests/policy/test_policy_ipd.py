@@ -106,7 +106,8 @@ def test_family_tit_for_tat_plays_like_the_shipped_one(noisy_ipd):
     built = noisy_ipd.parse(ipd_family.FAMILY.source(ipd_family.TIT_FOR_TAT), origin="family")
     field = [load(noisy_ipd, name) for name in DETERMINISTIC + ["random_moves"]]
     seeds = list(range(4))
-    assert np.array_equal(noisy_ipd.duel(shipped, field, seeds).fitness_a, noisy_ipd.duel(built, field, seeds).fitness_a)
+    assert np.array_equal(noisy_ipd.duel(shipped, field, seeds).fitness_a,
+                          noisy_ipd.duel(built, field, seeds).fitness_a)
 
 
 def test_family_programs_parse_mutate_and_cross(ipd):
