@@ -67,6 +67,7 @@ def archive():
     redqueen archive export RUN DIR            champions as program files (.red for Core War)
     redqueen archive failures RUN              candidates that failed, by round and iteration
     redqueen archive calls RUN                 language-model calls: tokens, latency, cost
+    redqueen archive cross-play RUN            1v1 payoff matrix and opponent weights (nash, pfsp)
 
     RUN is a run id or `latest`. Every command takes --db; listings take --json.
     """
