@@ -33,8 +33,18 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=8, help="Red Queen rounds per run")
     parser.add_argument("--iters", type=int, default=60, help="MAP-Elites iterations per round")
     parser.add_argument("--seeds", type=int, default=4, help="battle seeds per evaluation inside the loop")
+    parser.add_argument("--preset", choices=["drq", "strong"], default="drq",
+                        help="named set of the search options below (given ones override it; see docs/loop.md)")
     parser.add_argument("--history", type=int, default=None, help="last K champions as opponents (default all)")
-    parser.add_argument("--fitness", default="battle", help="fitness mode of the arena")
+    parser.add_argument("--opponents", default=None, help="opponent strategy: all, last:K, nash, pfsp [preset]")
+    parser.add_argument("--fitness", default=None, help="fitness mode of the arena [preset, else the arena's first]")
+    parser.add_argument("--operators", choices=["fixed", "adaptive"], default=None, help="builtin operators [preset]")
+    parser.add_argument("--carry-elites", action=argparse.BooleanOptionalAction, default=None,
+                        help="start each round from the previous round's elites [preset]")
+    parser.add_argument("--confirm-seeds", type=int, default=None, help="champion confirmation seeds [preset]")
+    parser.add_argument("--tune-champion", type=int, default=None, help="constant-tuning evaluations [preset]")
+    parser.add_argument("--diverse-start", action=argparse.BooleanOptionalAction, default=None,
+                        help="round 0 also plays the arena's spread of strategies [preset]")
     parser.add_argument("--batch", type=int, default=8, help="candidates evaluated together")
     parser.add_argument("--n-init", type=int, default=8, help="new programs at the start of each round")
     parser.add_argument("--arena", default="corewar")
@@ -64,12 +74,30 @@ def _arena_options(name, pairs) -> dict:
         raise SystemExit(str(error)) from None
 
 
+SEARCH = dict(opponents="all", fitness=None, operators="fixed", carry_elites=False, confirm_seeds=0,
+              tune_champion=0, diverse_start=False)
+
+
+def search_options(args, arena) -> dict:
+    """The search options: defaults, then the preset's, then those given (as `redqueen evolve`)."""
+    from redqueen.presets import preset_values
+    values = dict(SEARCH, **preset_values(args.preset, arena))
+    values.update({name: getattr(args, name) for name in SEARCH if getattr(args, name) is not None})
+    if args.history is not None:
+        values["opponents"] = f"last:{args.history}"
+    values["fitness"] = arena.check_fitness(values["fitness"] or arena.default_fitness())
+    return values
+
+
 def run_configs(args):
     from redqueen.loop import RunConfig
-    return [RunConfig(arena=args.arena, arena_options=_arena_options(args.arena, args.arena_option),
-                      rounds=args.rounds, iters=args.iters, history=args.history,
-                      seeds=args.seeds, fitness=args.fitness, n_init=args.n_init, batch=args.batch,
-                      mutator="builtin", seed=args.seed + index)
+    from redqueen.registry import make_arena
+    arena_options = _arena_options(args.arena, args.arena_option)
+    search = search_options(args, make_arena(args.arena, arena_options))
+    adaptive = {"adaptive": True} if search.pop("operators") == "adaptive" else {}
+    return [RunConfig(arena=args.arena, arena_options=arena_options, rounds=args.rounds, iters=args.iters,
+                      seeds=args.seeds, n_init=args.n_init, batch=args.batch, preset=args.preset,
+                      mutator="builtin", mutator_options=dict(adaptive), seed=args.seed + index, **search)
             for index in range(args.runs)]
 
 

@@ -87,7 +87,8 @@ class CoreWarArena(Arena):
         "duel": "mean survival share in 1v1 battles against each opponent, x 2: "
                 "1.0 = even, 2.0 = sole survivor, 0 = dead",
         "matched": "fraction of opponents beaten or tied 1v1 (mean survival share >= 1, the held-out "
-                   "rule), plus the mean share's margin as a tie-breaker worth under one opponent: 0 to 1",
+                   "rule), plus the mean share's margin as a tie-breaker worth under half an opponent: "
+                   "about 0 to 1",
         "hill": "mean pMARS points per 1v1 round against each opponent: win 3, tie 1, loss 0 "
                 "(1.0 = all ties, 1.5 = wins and losses even, 3 = wins every round)",
     }
