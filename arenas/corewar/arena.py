@@ -4,8 +4,9 @@ Fitness follows the Digital Red Queen study: a candidate plays one battle (one r
 of the round's opponents, itself loaded first, per seed; its fitness is its survival share (a
 lone survivor of a full battle earns the number of warriors, everyone surviving earns 1 each),
 averaged over the seeds. Behaviour descriptors are the candidate's spawned processes and
-memory coverage (distinct addresses executed), averaged over the same battles, or static
-properties of its code (length, distinct opcodes). All battles of one `evaluate` call go to
+memory coverage (distinct addresses executed; `coverage_enqueued`: distinct addresses queued,
+the study's count), averaged over the same battles, or static properties of its code (length,
+distinct opcodes). All battles of one `evaluate` call go to
 the engine's parallel batch call at once.
 """
 from __future__ import annotations
@@ -33,6 +34,14 @@ DESCRIPTORS = {
                            "distinct core addresses the warrior executed (mean over seeds)"),
     "opcodes": Descriptor("opcodes", (1, 2, 3, 4, 6, INF), "distinct opcodes in the code"),
     "length": Descriptor("length", (1, 2, 4, 8, 16, INF), "instructions in the code"),
+    # The DRQ study's definitions, for runs that follow it (docs/loop.md, "Fidelity").
+    "coverage_enqueued": Descriptor("coverage_enqueued", (10, 100, 500, 1000, 4000, INF),
+                                    "distinct core addresses the warrior queued a process at "
+                                    "(the DRQ study's memory coverage; mean over seeds)"),
+    "opcodes_drq": Descriptor("opcodes_drq", (4, 6, 8, 10, 14, INF),
+                              "distinct opcodes in the code, with the DRQ study's bin edges"),
+    "length_drq": Descriptor("length_drq", (5, 12, 20, 35, 60, INF),
+                             "instructions in the code, with the DRQ study's bin edges"),
 }
 
 
@@ -104,6 +113,7 @@ class CoreWarArena(Arena):
         share = result.fitness[:, 0, :].reshape(n_c, n_s, n_o + 1)
         spawned = result.spawned[:, 0, 0].reshape(n_c, n_s)
         coverage = result.coverage[:, 0, 0].reshape(n_c, n_s)
+        enqueued = result.enqueued[:, 0, 0].reshape(n_c, n_s)
         evaluations = []
         for c, program in enumerate(candidates):
             mean_share = share[c].mean(axis=0)
@@ -113,7 +123,7 @@ class CoreWarArena(Arena):
                            mean_lifetime=float(result.lifetime[c * n_s:(c + 1) * n_s, 0, 0].mean()),
                            opponent_shares=mean_share[1:].round(6).tolist())
             evaluations.append(Evaluation(float(share[c, :, 0].mean()),
-                                          self._descriptors(program, spawned[c], coverage[c]),
+                                          self._descriptors(program, spawned[c], coverage[c], enqueued[c]),
                                           details, beaten_by))
         return evaluations
 
@@ -127,12 +137,13 @@ class CoreWarArena(Arena):
         share = result.fitness[:, 0, 0].reshape(n_c, n_o, n_s)
         spawned = result.spawned[:, 0, 0].reshape(n_c, n_o * n_s)
         coverage = result.coverage[:, 0, 0].reshape(n_c, n_o * n_s)
+        enqueued = result.enqueued[:, 0, 0].reshape(n_c, n_o * n_s)
         evaluations = []
         for c, program in enumerate(candidates):
             per_opponent = share[c].mean(axis=1)
             beaten_by = tuple(int(i) for i in np.flatnonzero(per_opponent < 1.0))   # shares sum to 2
             evaluations.append(Evaluation(float(per_opponent.mean()),
-                                          self._descriptors(program, spawned[c], coverage[c]),
+                                          self._descriptors(program, spawned[c], coverage[c], enqueued[c]),
                                           dict(per_opponent=per_opponent.round(6).tolist()), beaten_by))
         return evaluations
 
@@ -157,10 +168,12 @@ class CoreWarArena(Arena):
                             rounds=1, threads=self.threads)
 
     @staticmethod
-    def _descriptors(program, spawned, coverage) -> dict[str, float]:
+    def _descriptors(program, spawned, coverage, enqueued) -> dict[str, float]:
         code = program.warrior.code
+        opcodes, length = float(len(np.unique(code[:, OP]))), float(len(code))
         return dict(spawned=float(np.mean(spawned)), coverage=float(np.mean(coverage)),
-                    opcodes=float(len(np.unique(code[:, OP]))), length=float(len(code)))
+                    opcodes=opcodes, length=length, coverage_enqueued=float(np.mean(enqueued)),
+                    opcodes_drq=opcodes, length_drq=length)
 
     # ---- offline variation -------------------------------------------------------------------
     def random_program(self, rng: np.random.Generator) -> str:

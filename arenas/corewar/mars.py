@@ -12,7 +12,9 @@ State, all preallocated (nothing is allocated inside the instruction loop):
   turn order), statistics, its P-space and its last-result cell.
 - `pspace`: every P-space, `pssize` cells each. Cell 0 reads and writes the warrior's own
   last-result value instead, as in pMARS (so warriors sharing a P-space by PIN keep their own).
-- `visited`: one byte per warrior and address, set when the warrior executes there.
+- `visited`: one byte per warrior and address, set when the warrior executes there; then a
+  second block of the same size, set when the warrior queues a process there (the DRQ study's
+  memory coverage counts these: every successful enqueue, not the load-time process).
 
 One instruction follows pMARS's in-register evaluation: the A operand is evaluated first
 (predecrement, latch the target's A and B values, postincrement), then the B operand, which sees
@@ -260,10 +262,14 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
             core[_ix(pb + BF)] = ab
         elif kind == SPL_ANY:
             queue[_ix(tail)] = following
+            if visited is not None:
+                visited[_ix((n_warriors + w) * coresize + following)] = 1
             if tasks < maxprocesses:
                 queue[_ix(qbase + ((head + tasks + 1) & mask))] = addr_a
                 wstate[_ix(ws + W_COUNT)] = tasks + 1
                 wstate[_ix(ws + W_SPAWNED)] += 1
+                if visited is not None:
+                    visited[_ix((n_warriors + w) * coresize + addr_a)] = 1
             target = _QUEUED
         elif kind == DAT_ANY:
             target = _DIES
@@ -472,6 +478,8 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
 
         if target >= 0:
             queue[_ix(tail)] = target
+            if visited is not None:
+                visited[_ix((n_warriors + w) * coresize + target)] = 1
         elif target == _DIES:
             wstate[_ix(ws + W_COUNT)] = tasks - 1
             if tasks == 1:
@@ -574,7 +582,7 @@ def new_state(n, coresize, maxprocesses, pindex, n_pspaces, pssize, pool_core):
         wstate[i * W_FIELDS + W_RESULT] = coresize - 1
     reg = np.zeros(N_REGS, dtype=np.int64)
     pspace = np.zeros(max(n_pspaces, 1) * pssize, dtype=np.int64)
-    visited = np.zeros(n * coresize, dtype=np.uint8)
+    visited = np.zeros(2 * n * coresize, dtype=np.uint8)   # executed, then enqueued
     return core, queue, qcap, wstate, reg, pspace, visited
 
 
@@ -582,12 +590,12 @@ def new_state(n, coresize, maxprocesses, pindex, n_pspaces, pssize, pool_core):
 def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces,
                 seed, rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate,
                 overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out,
-                covered_out):
+                covered_out, enqueued_out):
     """A battle of several rounds between the pool warriors `members` (in command-line order),
     placed from the pMARS seed `seed`. Writes pMARS's per-warrior score table `score`
     (n x (2n - 1): survivals by number of survivors, then deaths by order) and per-round,
-    per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`
-    and `covered_out` (left zero when `statistics` is None: Numba then compiles a loop without
+    per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`,
+    `covered_out` (addresses executed) and `enqueued_out` (addresses queued) (left zero when `statistics` is None: Numba then compiles a loop without
     them, as fast as it gets for pMARS's own results). P-space lives for the whole battle.
     Returns the number of instructions executed."""
     n = members.shape[0]
@@ -631,6 +639,7 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
                 lifetime[r, i] = lifetimes[i]
                 spawned_out[r, i] = wstate[i * W_FIELDS + W_SPAWNED]
                 covered_out[r, i] = visited[i * coresize:(i + 1) * coresize].sum()
+                enqueued_out[r, i] = visited[(n + i) * coresize:(n + i + 1) * coresize].sum()
             survival_shares(lifetimes, maxcycles, shares)
             fitness[r, :] = shares
         starter = starter + 1 if starter + 1 < n else 0
@@ -640,14 +649,15 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
 @njit(cache=True, nogil=True, parallel=True)
 def play_batch(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces,
                seeds, rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate,
-               overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out, covered_out):
+               overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out, covered_out,
+               enqueued_out):
     """Independent battles in parallel: battle b is `members[b]` from `seeds[b]`, with P-space
     map `pindex[b]`; outputs are indexed by battle first (see `play_battle`)."""
     for b in prange(members.shape[0]):
         play_battle(pool_core, pool_offset, pool_length, pool_entry, members[b], pindex[b],
                     n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
                     separation, pssize, permutate, overrun_limit, statistics, score[b], survived[b],
-                    fitness[b], lifetime[b], spawned_out[b], covered_out[b])
+                    fitness[b], lifetime[b], spawned_out[b], covered_out[b], enqueued_out[b])
 
 
 class Machine:
@@ -720,10 +730,10 @@ class Machine:
 def play_range(start, stop, pool_core, pool_offset, pool_length, pool_entry, members, pindex,
                n_pspaces, seeds, rounds, coresize, maxcycles, maxprocesses, separation, pssize,
                permutate, overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out,
-               covered_out):
+               covered_out, enqueued_out):
     """Battles start..stop-1 of a batch, one after the other, without the GIL (for threads)."""
     for b in range(start, stop):
         play_battle(pool_core, pool_offset, pool_length, pool_entry, members[b], pindex[b],
                     n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
                     separation, pssize, permutate, overrun_limit, statistics, score[b], survived[b],
-                    fitness[b], lifetime[b], spawned_out[b], covered_out[b])
+                    fitness[b], lifetime[b], spawned_out[b], covered_out[b], enqueued_out[b])
