@@ -12,9 +12,11 @@ State, all preallocated (nothing is allocated inside the instruction loop):
   turn order), statistics, its P-space and its last-result cell.
 - `pspace`: every P-space, `pssize` cells each. Cell 0 reads and writes the warrior's own
   last-result value instead, as in pMARS (so warriors sharing a P-space by PIN keep their own).
-- `visited`: one byte per warrior and address, set when the warrior executes there; then a
-  second block of the same size, set when the warrior queues a process there (the DRQ study's
-  memory coverage counts these: every successful enqueue, not the load-time process).
+- `visited`: one byte per warrior and address, set when the warrior executes there: 1 by the
+  process loaded at the start (its first turn), 2 by any later, hence queued, process. At the
+  end of a round `_coverage` also flags the addresses still queued, so that besides the
+  addresses executed it counts those queued (the DRQ study's memory coverage) without any
+  cost per enqueue: a queued process either ran later or is still queued.
 
 One instruction follows pMARS's in-register evaluation: the A operand is evaluated first
 (predecrement, latch the target's A and B values, postincrement), then the B operand, which sees
@@ -190,8 +192,9 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
         pc = np.int64(queue[_ix(qbase + head)])
         wstate[_ix(ws + W_HEAD)] = (head + 1) & mask
         if visited is not None:        # None: no statistics (compiled away)
-            wstate[_ix(ws + W_TURNS)] += 1
-            visited[_ix(w * coresize + pc)] = 1
+            turns = wstate[_ix(ws + W_TURNS)] + 1
+            wstate[_ix(ws + W_TURNS)] = turns
+            visited[_ix(w * coresize + pc)] = 2 if turns > 1 else 1
 
         p = pc * CELL
         kind = BEHAVIOUR[_ix(core[_ix(p + INS)])]
@@ -262,14 +265,10 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
             core[_ix(pb + BF)] = ab
         elif kind == SPL_ANY:
             queue[_ix(tail)] = following
-            if visited is not None:
-                visited[_ix((n_warriors + w) * coresize + following)] = 1
             if tasks < maxprocesses:
                 queue[_ix(qbase + ((head + tasks + 1) & mask))] = addr_a
                 wstate[_ix(ws + W_COUNT)] = tasks + 1
                 wstate[_ix(ws + W_SPAWNED)] += 1
-                if visited is not None:
-                    visited[_ix((n_warriors + w) * coresize + addr_a)] = 1
             target = _QUEUED
         elif kind == DAT_ANY:
             target = _DIES
@@ -478,8 +477,6 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
 
         if target >= 0:
             queue[_ix(tail)] = target
-            if visited is not None:
-                visited[_ix((n_warriors + w) * coresize + target)] = 1
         elif target == _DIES:
             wstate[_ix(ws + W_COUNT)] = tasks - 1
             if tasks == 1:
@@ -520,6 +517,26 @@ def clear_core(core, coresize):
         core[p + MODES] = EMPTY_MODES
         core[p + AF] = 0
         core[p + BF] = 0
+
+
+@njit(cache=True, nogil=True)
+def _coverage(visited, coresize, queue, qcap, wstate, w):
+    """(addresses executed, addresses queued) by warrior w in the round just played. Every
+    process but the load-time one was queued and then ran (flag 2) or is still queued (flag 4,
+    set here); the load-time process alone leaves flag 1."""
+    base = w * coresize
+    head, count = wstate[w * W_FIELDS + W_HEAD], wstate[w * W_FIELDS + W_COUNT]
+    for k in range(count):
+        address = base + np.int64(queue[w * qcap + ((head + k) & (qcap - 1))])
+        visited[address] |= 4
+    executed = queued = 0
+    for address in range(base, base + coresize):
+        flags = visited[address]
+        if flags & 3:
+            executed += 1
+        if flags & 6:
+            queued += 1
+    return executed, queued
 
 
 @njit(cache=True, nogil=True)
@@ -582,7 +599,7 @@ def new_state(n, coresize, maxprocesses, pindex, n_pspaces, pssize, pool_core):
         wstate[i * W_FIELDS + W_RESULT] = coresize - 1
     reg = np.zeros(N_REGS, dtype=np.int64)
     pspace = np.zeros(max(n_pspaces, 1) * pssize, dtype=np.int64)
-    visited = np.zeros(2 * n * coresize, dtype=np.uint8)   # executed, then enqueued
+    visited = np.zeros(n * coresize, dtype=np.uint8)
     return core, queue, qcap, wstate, reg, pspace, visited
 
 
@@ -638,8 +655,7 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
             for i in range(n):
                 lifetime[r, i] = lifetimes[i]
                 spawned_out[r, i] = wstate[i * W_FIELDS + W_SPAWNED]
-                covered_out[r, i] = visited[i * coresize:(i + 1) * coresize].sum()
-                enqueued_out[r, i] = visited[(n + i) * coresize:(n + i + 1) * coresize].sum()
+                covered_out[r, i], enqueued_out[r, i] = _coverage(visited, coresize, queue, qcap, wstate, i)
             survival_shares(lifetimes, maxcycles, shares)
             fitness[r, :] = shares
         starter = starter + 1 if starter + 1 < n else 0

@@ -85,3 +85,38 @@ def test_arena_reports_both_coverages():
         assert evaluation.descriptors["coverage"] == 2.0
         assert evaluation.descriptors["coverage_enqueued"] == 1.0
     assert arena.descriptors["coverage_enqueued"].edges == arena.descriptors["coverage"].edges
+
+
+def stepped_counts(w, settings):
+    """The same two counts for a lone warrior at address 0, by single-stepping the machine and
+    reading the queue after every instruction: the entries past the survivors of the old queue
+    are the ones that instruction queued. Independent of how the battle kernel counts them."""
+    from arenas.corewar.mars import Machine
+    machine = Machine(settings)
+    machine.load(0, w.code)
+    machine.spawn(0, w.start % settings.coresize)
+    executed, queued = set(), set()
+    for _ in range(settings.maxcycles):
+        before = machine.processes(0)
+        if not before:
+            break
+        executed.add(before[0])
+        machine.step(1)
+        after = machine.processes(0)
+        queued.update(after[len(before) - 1:])
+    return len(executed), len(queued)
+
+
+def test_counts_agree_with_single_stepping_on_random_warriors():
+    from arenas.corewar.mutation import mutate_code, random_code
+    from arenas.corewar.warrior import Warrior
+    settings = SMALL.with_(maxprocesses=8)
+    rng = np.random.default_rng(11)
+    fan = warrior("SPL.B $2, $0", "JMP.B $-1, $0", "MOV.I $0, $1", settings=settings)
+    for k in range(60):
+        if k % 2:
+            code, start = random_code(rng, settings.coresize, 8)
+        else:
+            code, start = mutate_code(fan.code, 0, rng, settings.coresize, 8)
+        w = Warrior(code, start=start, name="R", author="T", coresize=settings.coresize)
+        assert counts(w, settings) == stepped_counts(w, settings), k
