@@ -14,9 +14,9 @@ State, all preallocated (nothing is allocated inside the instruction loop):
   last-result value instead, as in pMARS (so warriors sharing a P-space by PIN keep their own).
 - `visited`: one byte per warrior and address, set when the warrior executes there: 1 by the
   process loaded at the start (its first turn), 2 by any later, hence queued, process. At the
-  end of a round `_coverage` also flags the addresses still queued, so that besides the
-  addresses executed it counts those queued (the DRQ study's memory coverage) without any
-  cost per enqueue: a queued process either ran later or is still queued.
+  end of a round `_coverage` counts, besides the addresses executed, those queued (the DRQ
+  study's memory coverage) without any cost per enqueue: a queued process either ran later
+  or is still queued.
 
 One instruction follows pMARS's in-register evaluation: the A operand is evaluated first
 (predecrement, latch the target's A and B values, postincrement), then the B operand, which sees
@@ -520,21 +520,20 @@ def clear_core(core, coresize):
 
 
 @njit(cache=True, nogil=True)
-def _coverage(visited, coresize, queue, qcap, wstate, w):
+def _coverage(visited, coresize, queue, qcap, wstate, w, entry):
     """(addresses executed, addresses queued) by warrior w in the round just played. Every
-    process but the load-time one was queued and then ran (flag 2) or is still queued (flag 4,
-    set here); the load-time process alone leaves flag 1."""
+    process but the load-time one (at `entry`) was queued, then ran (flag 2) or is still queued;
+    the load-time process alone leaves flag 1."""
+    if wstate[w * W_FIELDS + W_TURNS] == 0:
+        return 0, 0                     # never ran: its queue holds only the load-time process
     base = w * coresize
+    executed = np.count_nonzero(visited[base:base + coresize])
+    queued = executed - 1 if visited[base + entry] == 1 else executed
     head, count = wstate[w * W_FIELDS + W_HEAD], wstate[w * W_FIELDS + W_COUNT]
     for k in range(count):
         address = base + np.int64(queue[w * qcap + ((head + k) & (qcap - 1))])
-        visited[address] |= 4
-    executed = queued = 0
-    for address in range(base, base + coresize):
-        flags = visited[address]
-        if flags & 3:
-            executed += 1
-        if flags & 6:
+        if visited[address] < 2:        # queued, not yet counted: never ran, or the entry
+            visited[address] = 2
             queued += 1
     return executed, queued
 
@@ -655,7 +654,9 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
             for i in range(n):
                 lifetime[r, i] = lifetimes[i]
                 spawned_out[r, i] = wstate[i * W_FIELDS + W_SPAWNED]
-                covered_out[r, i], enqueued_out[r, i] = _coverage(visited, coresize, queue, qcap, wstate, i)
+                entry = (positions[i] + pool_entry[members[i]]) % coresize
+                covered_out[r, i], enqueued_out[r, i] = _coverage(visited, coresize, queue, qcap, wstate, i,
+                                                                  entry)
             survival_shares(lifetimes, maxcycles, shares)
             fitness[r, :] = shares
         starter = starter + 1 if starter + 1 < n else 0

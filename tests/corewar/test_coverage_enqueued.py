@@ -120,3 +120,12 @@ def test_counts_agree_with_single_stepping_on_random_warriors():
             code, start = mutate_code(fan.code, 0, rng, settings.coresize, 8)
         w = Warrior(code, start=start, name="R", author="T", coresize=settings.coresize)
         assert counts(w, settings) == stepped_counts(w, settings), k
+
+
+def test_a_warrior_that_never_ran_queued_nothing():
+    # Two suicides die on their first turns; the round ends (one warrior left) before the
+    # third warrior's first turn: its only process is the load-time one.
+    suicide = warrior("DAT.F $0, $0")
+    result = battle([suicide, suicide, warrior("MOV.I $0, $1")], SMALL, rounds=1, seed=3)
+    assert result.coverage.tolist() == [[1, 1, 0]]
+    assert result.enqueued.tolist() == [[0, 0, 0]]
