@@ -611,8 +611,9 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
     placed from the pMARS seed `seed`. Writes pMARS's per-warrior score table `score`
     (n x (2n - 1): survivals by number of survivors, then deaths by order) and per-round,
     per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`,
-    `covered_out` (addresses executed) and `enqueued_out` (addresses queued) (left zero when `statistics` is None: Numba then compiles a loop without
-    them, as fast as it gets for pMARS's own results). P-space lives for the whole battle.
+    `covered_out` (addresses executed) and `enqueued_out` (addresses queued), all left zero when
+    `statistics` is None: Numba then compiles a loop without them, as fast as it gets for
+    pMARS's own results. P-space lives for the whole battle.
     Returns the number of instructions executed."""
     n = members.shape[0]
     core, queue, qcap, wstate, reg, pspace, visited = new_state(n, coresize, maxprocesses, pindex,
