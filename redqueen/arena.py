@@ -51,13 +51,17 @@ class Program(Protocol):
 
 @dataclass(frozen=True)
 class Descriptor:
-    """A behaviour descriptor: a named statistic and the upper edges of its bins (last is inf)."""
+    """A behaviour descriptor: a named statistic and the upper edges of its bins (last is inf).
+    `binning` "inclusive": a value equal to an edge stays in the lower bin (value <= edge);
+    "study": it goes to the next (value < edge, the DRQ study's rule; see redqueen.fidelity)."""
     name: str
     edges: tuple[float, ...]
     help: str = ""
+    binning: str = "inclusive"
 
     def bin(self, value: float) -> int:
-        return int(np.searchsorted(np.asarray(self.edges), value, side="left"))
+        side = "right" if self.binning == "study" else "left"
+        return min(int(np.searchsorted(np.asarray(self.edges), value, side=side)), len(self.edges) - 1)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import fidelity
 from .arena import Arena, Evaluation, ProgramError
 from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
@@ -50,6 +51,9 @@ class RunConfig:
     feedback: bool = False
     seed: int = 0
     initial: list[str] = field(default_factory=list)     # files; empty: the arena's own
+    binning: str = "inclusive"          # see redqueen.fidelity: the DRQ study's rules as options
+    seed_schedule: str = "per-round"
+    threshold_rule: str = "at-least"
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -95,7 +99,7 @@ def grid_descriptors(config: RunConfig, arena: Arena) -> list:
     names = config.descriptors or arena.default_descriptors
     if len(names) != 2 or any(n not in arena.descriptors for n in names):
         raise ConfigError(f"descriptors must be two of {', '.join(arena.descriptors)}; got {', '.join(names)}")
-    return [arena.descriptors[n] for n in names]
+    return fidelity.with_binning([arena.descriptors[n] for n in names], config.binning)
 
 
 @dataclass
@@ -132,6 +136,8 @@ class RedQueen:
         """Create the run and store its initial programs (both in one transaction)."""
         grid_descriptors(config, arena)
         opponent_spec(config)
+        if fidelity.config_problem(config):
+            raise ConfigError(fidelity.config_problem(config))
         try:
             arena.check_fitness(config.fitness)
         except ValueError as error:
@@ -261,6 +267,8 @@ class RedQueen:
         if row is None:
             rng = np.random.default_rng([self.config.seed, number])
             seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.seeds)]
+            if self.config.seed_schedule == "fixed":    # drawn above all the same: same rng stream
+                seeds = fidelity.fixed_seeds(self.config.seeds)
             opponents, weights = self._opponents(number)
             round_id = self.archive.start_round(self.run_id, number, opponents, seeds, rng.bit_generator.state,
                                                 opponent_weights=weights)
@@ -301,7 +309,8 @@ class RedQueen:
 
     def _threshold_reached(self, state: RoundState) -> bool:
         threshold, best = self.config.fitness_threshold, state.grid.best()
-        return threshold is not None and best is not None and best.fitness >= threshold
+        return threshold is not None and best is not None and \
+            fidelity.threshold_reached(best.fitness, threshold, self.config.threshold_rule)
 
     def _finish_round(self, state: RoundState) -> Elite:
         champion = state.grid.best()

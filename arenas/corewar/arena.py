@@ -4,8 +4,9 @@ Fitness follows the Digital Red Queen study: a candidate plays one battle (one r
 of the round's opponents, itself loaded first, per seed; its fitness is its survival share (a
 lone survivor of a full battle earns the number of warriors, everyone surviving earns 1 each),
 averaged over the seeds. Behaviour descriptors are the candidate's spawned processes and
-memory coverage (distinct addresses executed), averaged over the same battles, or static
-properties of its code (length, distinct opcodes). All battles of one `evaluate` call go to
+memory coverage (distinct addresses executed; `coverage_enqueued`: distinct addresses queued,
+the study's count), averaged over the same battles, or static properties of its code (length,
+distinct opcodes). All battles of one `evaluate` call go to
 the engine's parallel batch call at once.
 
 Two 1v1 modes play one round per (opponent, seed) instead, candidate loaded first (at address 0,
@@ -42,6 +43,14 @@ DESCRIPTORS = {
                            "distinct core addresses the warrior executed (mean over seeds)"),
     "opcodes": Descriptor("opcodes", (1, 2, 3, 4, 6, INF), "distinct opcodes in the code"),
     "length": Descriptor("length", (1, 2, 4, 8, 16, INF), "instructions in the code"),
+    # The DRQ study's definitions, for runs that follow it (docs/loop.md, "Fidelity").
+    "coverage_enqueued": Descriptor("coverage_enqueued", (10, 100, 500, 1000, 4000, INF),
+                                    "distinct core addresses the warrior queued a process at "
+                                    "(the DRQ study's memory coverage; mean over seeds)"),
+    "opcodes_drq": Descriptor("opcodes_drq", (4, 6, 8, 10, 14, INF),
+                              "distinct opcodes in the code, with the DRQ study's bin edges"),
+    "length_drq": Descriptor("length_drq", (5, 12, 20, 35, 60, INF),
+                             "instructions in the code, with the DRQ study's bin edges"),
 }
 
 
@@ -159,6 +168,7 @@ class CoreWarArena(Arena):
         share = result.fitness[:, 0, :].reshape(n_c, n_s, n_o + 1)
         spawned = result.spawned[:, 0, 0].reshape(n_c, n_s)
         coverage = result.coverage[:, 0, 0].reshape(n_c, n_s)
+        enqueued = result.enqueued[:, 0, 0].reshape(n_c, n_s)
         evaluations = []
         for c, program in enumerate(candidates):
             mean_share = share[c].mean(axis=0)
@@ -168,18 +178,18 @@ class CoreWarArena(Arena):
                            mean_lifetime=float(result.lifetime[c * n_s:(c + 1) * n_s, 0, 0].mean()),
                            opponent_shares=mean_share[1:].round(6).tolist())
             evaluations.append(Evaluation(float(share[c, :, 0].mean()),
-                                          self._descriptors(program, spawned[c], coverage[c]),
+                                          self._descriptors(program, spawned[c], coverage[c], enqueued[c]),
                                           details, beaten_by))
         return evaluations
 
     def _one_on_one(self, candidates, opponents, seeds):
         """One 1v1 round per (candidate, opponent, seed), in that order, with the candidate's
-        spawned processes and coverage as (candidates, opponents * seeds) arrays."""
+        spawned processes, coverage and queued addresses as (candidates, opponents * seeds) arrays."""
         n_c, n_o, n_s = len(candidates), len(opponents), len(seeds)
         rows = [[c, n_c + o] for c in range(n_c) for o in range(n_o) for _ in range(n_s)]
         result = self._battles(list(candidates) + list(opponents), rows, np.tile(seeds, n_c * n_o))
-        return (result, result.spawned[:, 0, 0].reshape(n_c, n_o * n_s),
-                result.coverage[:, 0, 0].reshape(n_c, n_o * n_s))
+        per_candidate = lambda array: array[:, 0, 0].reshape(n_c, n_o * n_s)
+        return result, per_candidate(result.spawned), per_candidate(result.coverage), per_candidate(result.enqueued)
 
     def _evaluate_duel(self, candidates, opponents, seeds, matched: bool = False) -> list[Evaluation]:
         """Fitness is the mean over opponents of the 1v1 survival share; `matched`: the fraction
@@ -187,7 +197,7 @@ class CoreWarArena(Arena):
         mean share as a tie-breaker worth less than one opponent."""
         if not candidates:
             return []
-        result, spawned, coverage = self._one_on_one(candidates, opponents, seeds)
+        result, spawned, coverage, enqueued = self._one_on_one(candidates, opponents, seeds)
         share = result.fitness[:, 0, 0].reshape(len(candidates), len(opponents), len(seeds))
         evaluations = []
         for c, program in enumerate(candidates):
@@ -197,7 +207,8 @@ class CoreWarArena(Arena):
             value = float(per_opponent.mean())
             if matched:     # shares lie in [0, 2]: the tie-breaker stays within (-0.5, 0.5] / opponents
                 value = (len(opponents) - len(beaten_by) + (value - 1) / 2) / len(opponents)
-            evaluations.append(Evaluation(value, self._descriptors(program, spawned[c], coverage[c]),
+            evaluations.append(Evaluation(value,
+                                          self._descriptors(program, spawned[c], coverage[c], enqueued[c]),
                                           dict(per_opponent=per_opponent.round(6).tolist()), beaten_by))
         return evaluations
 
@@ -205,7 +216,7 @@ class CoreWarArena(Arena):
         """Fitness is the mean over opponents of the candidate's pMARS points per round."""
         if not candidates:
             return []
-        result, spawned, coverage = self._one_on_one(candidates, opponents, seeds)
+        result, spawned, coverage, enqueued = self._one_on_one(candidates, opponents, seeds)
         points = result.scores.reshape(len(candidates), len(opponents), len(seeds), 2).mean(axis=2)
         evaluations = []
         for c, program in enumerate(candidates):
@@ -213,7 +224,7 @@ class CoreWarArena(Arena):
             beaten_by = tuple(int(i) for i in np.flatnonzero(theirs > ours))
             details = dict(per_opponent=ours.round(6).tolist(), opponent_points=theirs.round(6).tolist())
             evaluations.append(Evaluation(float(ours.mean()),
-                                          self._descriptors(program, spawned[c], coverage[c]),
+                                          self._descriptors(program, spawned[c], coverage[c], enqueued[c]),
                                           details, beaten_by))
         return evaluations
 
@@ -238,10 +249,12 @@ class CoreWarArena(Arena):
                             rounds=1, threads=self.threads)
 
     @staticmethod
-    def _descriptors(program, spawned, coverage) -> dict[str, float]:
+    def _descriptors(program, spawned, coverage, enqueued) -> dict[str, float]:
         code = program.warrior.code
+        opcodes, length = float(len(np.unique(code[:, OP]))), float(len(code))
         return dict(spawned=float(np.mean(spawned)), coverage=float(np.mean(coverage)),
-                    opcodes=float(len(np.unique(code[:, OP]))), length=float(len(code)))
+                    opcodes=opcodes, length=length, coverage_enqueued=float(np.mean(enqueued)),
+                    opcodes_drq=opcodes, length_drq=length)
 
     # ---- offline variation -------------------------------------------------------------------
     def random_program(self, rng: np.random.Generator) -> str:

@@ -97,7 +97,8 @@ class BattleResult:
     rounds survived with s survivors; the remaining columns count deaths by order of death.
     `fitness`: survival fitness per round (shares of n; see `mars.survival_shares`).
     `lifetime`: cycles alive (the cycle limit for survivors). `spawned`: processes added by SPL.
-    `coverage`: distinct core addresses executed."""
+    `coverage`: distinct core addresses executed. `enqueued`: distinct core addresses the warrior
+    queued a process at (the DRQ study's memory coverage; the load-time process not counted)."""
     warriors: list[Warrior]
     settings: Settings
     seed: int
@@ -108,6 +109,7 @@ class BattleResult:
     lifetime: np.ndarray
     spawned: np.ndarray
     coverage: np.ndarray
+    enqueued: np.ndarray
     instructions: int = 0     # instructions executed in all rounds
 
     @property
@@ -235,9 +237,9 @@ def battle(warriors: Sequence[Warrior], settings: Settings = Settings(), rounds:
                      pindex, n_pspaces, seed, rounds, settings.coresize, settings.maxcycles,
                      settings.maxprocesses, settings.mindistance, settings.pspace, permutate,
                      _overrun(overrun_limit, settings, n), True if statistics else None, *outputs)
-    table, survived, fitness, lifetime, spawned, coverage = outputs
+    table, survived, fitness, lifetime, spawned, coverage, enqueued = outputs
     return BattleResult(warriors, settings, seed, formula, table.reshape(n, 2 * n - 1),
-                        survived.astype(bool), fitness, lifetime, spawned, coverage, int(executed))
+                        survived.astype(bool), fitness, lifetime, spawned, coverage, enqueued, int(executed))
 
 
 def _allocate_outputs(batch: tuple, rounds: int, n: int):
@@ -245,6 +247,7 @@ def _allocate_outputs(batch: tuple, rounds: int, n: int):
     return (np.zeros(batch + (n * (2 * n - 1),), dtype=np.int64),
             np.zeros(per_round, dtype=np.uint8),
             np.zeros(per_round, dtype=np.float64),
+            np.zeros(per_round, dtype=np.int64),
             np.zeros(per_round, dtype=np.int64),
             np.zeros(per_round, dtype=np.int64),
             np.zeros(per_round, dtype=np.int64))
@@ -261,6 +264,7 @@ class BatchResult:
     lifetime: np.ndarray
     spawned: np.ndarray
     coverage: np.ndarray
+    enqueued: np.ndarray
 
     @property
     def scores(self) -> np.ndarray:
@@ -321,9 +325,9 @@ def batch_battle(pool: WarriorPool, members, seeds, rounds: int = 1, permutate: 
         _run_threads(mars.play_range, battles, threads, args)
     else:
         raise ValueError(f"unknown scheduler {scheduler!r} (threads or prange)")
-    table, survived, fitness, lifetime, spawned, coverage = outputs
+    table, survived, fitness, lifetime, spawned, coverage, enqueued = outputs
     return BatchResult(members, seeds, table.reshape(battles, n, 2 * n - 1), survived.astype(bool),
-                       fitness, lifetime, spawned, coverage)
+                       fitness, lifetime, spawned, coverage, enqueued)
 
 
 def _run_prange(kernel, threads, *args):

@@ -12,7 +12,11 @@ State, all preallocated (nothing is allocated inside the instruction loop):
   turn order), statistics, its P-space and its last-result cell.
 - `pspace`: every P-space, `pssize` cells each. Cell 0 reads and writes the warrior's own
   last-result value instead, as in pMARS (so warriors sharing a P-space by PIN keep their own).
-- `visited`: one byte per warrior and address, set when the warrior executes there.
+- `visited`: one byte per warrior and address, set when the warrior executes there: 1 by the
+  process loaded at the start (its first turn), 2 by any later, hence queued, process. At the
+  end of a round `_coverage` counts, besides the addresses executed, those queued (the DRQ
+  study's memory coverage) without any cost per enqueue: a queued process either ran later
+  or is still queued.
 
 One instruction follows pMARS's in-register evaluation: the A operand is evaluated first
 (predecrement, latch the target's A and B values, postincrement), then the B operand, which sees
@@ -184,8 +188,9 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
         pc = np.int64(queue[_ix(qbase + head)])
         wstate[_ix(ws + W_HEAD)] = (head + 1) & mask
         if visited is not None:        # None: no statistics (compiled away)
-            wstate[_ix(ws + W_TURNS)] += 1
-            visited[_ix(w * coresize + pc)] = 1
+            turns = wstate[_ix(ws + W_TURNS)] + 1
+            wstate[_ix(ws + W_TURNS)] = turns
+            visited[_ix(w * coresize + pc)] = 2 if turns > 1 else 1
 
         p = pc * CELL
         kind = BEHAVIOUR[_ix(core[_ix(p + INS)])]
@@ -511,6 +516,25 @@ def clear_core(core, coresize):
 
 
 @njit(cache=True, nogil=True)
+def _coverage(visited, coresize, queue, qcap, wstate, w, entry):
+    """(addresses executed, addresses queued) by warrior w in the round just played. Every
+    process but the load-time one (at `entry`) was queued, then ran (flag 2) or is still queued;
+    the load-time process alone leaves flag 1."""
+    if wstate[w * W_FIELDS + W_TURNS] == 0:
+        return 0, 0                     # never ran: its queue holds only the load-time process
+    base = w * coresize
+    executed = np.count_nonzero(visited[base:base + coresize])
+    queued = executed - 1 if visited[base + entry] == 1 else executed
+    head, count = wstate[w * W_FIELDS + W_HEAD], wstate[w * W_FIELDS + W_COUNT]
+    for k in range(count):
+        address = base + np.int64(queue[w * qcap + ((head + k) & (qcap - 1))])
+        if visited[address] < 2:        # queued, not yet counted: never ran, or the entry
+            visited[address] = 2
+            queued += 1
+    return executed, queued
+
+
+@njit(cache=True, nogil=True)
 def survival_shares(lifetimes, maxcycles, out):
     """Survival fitness of one round: every cycle each living warrior earns 1 / (warriors alive);
     the total is divided by the cycle limit and multiplied by the number of warriors.
@@ -578,13 +602,14 @@ def new_state(n, coresize, maxprocesses, pindex, n_pspaces, pssize, pool_core):
 def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces,
                 seed, rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate,
                 overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out,
-                covered_out):
+                covered_out, enqueued_out):
     """A battle of several rounds between the pool warriors `members` (in command-line order),
     placed from the pMARS seed `seed`. Writes pMARS's per-warrior score table `score`
     (n x (2n - 1): survivals by number of survivors, then deaths by order) and per-round,
-    per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`
-    and `covered_out` (left zero when `statistics` is None: Numba then compiles a loop without
-    them, as fast as it gets for pMARS's own results). P-space lives for the whole battle.
+    per-warrior arrays: `survived` (0/1), `fitness`, `lifetime` (cycles alive), `spawned_out`,
+    `covered_out` (addresses executed) and `enqueued_out` (addresses queued), all left zero when
+    `statistics` is None: Numba then compiles a loop without them, as fast as it gets for
+    pMARS's own results. P-space lives for the whole battle.
     Returns the number of instructions executed."""
     n = members.shape[0]
     core, queue, qcap, wstate, reg, pspace, visited = new_state(n, coresize, maxprocesses, pindex,
@@ -626,7 +651,9 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
             for i in range(n):
                 lifetime[r, i] = lifetimes[i]
                 spawned_out[r, i] = wstate[i * W_FIELDS + W_SPAWNED]
-                covered_out[r, i] = visited[i * coresize:(i + 1) * coresize].sum()
+                entry = (positions[i] + pool_entry[members[i]]) % coresize
+                covered_out[r, i], enqueued_out[r, i] = _coverage(visited, coresize, queue, qcap, wstate, i,
+                                                                  entry)
             survival_shares(lifetimes, maxcycles, shares)
             fitness[r, :] = shares
         starter = starter + 1 if starter + 1 < n else 0
@@ -636,14 +663,15 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
 @njit(cache=True, nogil=True, parallel=True)
 def play_batch(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces,
                seeds, rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate,
-               overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out, covered_out):
+               overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out, covered_out,
+               enqueued_out):
     """Independent battles in parallel: battle b is `members[b]` from `seeds[b]`, with P-space
     map `pindex[b]`; outputs are indexed by battle first (see `play_battle`)."""
     for b in prange(members.shape[0]):
         play_battle(pool_core, pool_offset, pool_length, pool_entry, members[b], pindex[b],
                     n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
                     separation, pssize, permutate, overrun_limit, statistics, score[b], survived[b],
-                    fitness[b], lifetime[b], spawned_out[b], covered_out[b])
+                    fitness[b], lifetime[b], spawned_out[b], covered_out[b], enqueued_out[b])
 
 
 class Machine:
@@ -715,10 +743,10 @@ class Machine:
 def play_range(start, stop, pool_core, pool_offset, pool_length, pool_entry, members, pindex,
                n_pspaces, seeds, rounds, coresize, maxcycles, maxprocesses, separation, pssize,
                permutate, overrun_limit, statistics, score, survived, fitness, lifetime, spawned_out,
-               covered_out):
+               covered_out, enqueued_out):
     """Battles start..stop-1 of a batch, one after the other, without the GIL (for threads)."""
     for b in range(start, stop):
         play_battle(pool_core, pool_offset, pool_length, pool_entry, members[b], pindex[b],
                     n_pspaces[b], seeds[b], rounds, coresize, maxcycles, maxprocesses,
                     separation, pssize, permutate, overrun_limit, statistics, score[b], survived[b],
-                    fitness[b], lifetime[b], spawned_out[b], covered_out[b])
+                    fitness[b], lifetime[b], spawned_out[b], covered_out[b], enqueued_out[b])

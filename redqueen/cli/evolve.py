@@ -48,6 +48,15 @@ def _descriptor_names(text):
                    "hill = mean 1v1 pMARS points, 3 per win and 1 per tie).")
 @click.option("--fitness-threshold", type=float, default=None,
               help="End a round early when an elite reaches this fitness [default: off].")
+@click.option("--threshold-rule", type=click.Choice(["at-least", "exceeds"]), default="at-least",
+              show_default=True, help="A round ends when its best reaches (>=) or exceeds (>, the DRQ "
+              "study) --fitness-threshold.")
+@click.option("--binning", type=click.Choice(["inclusive", "study"]), default="inclusive", show_default=True,
+              help="A descriptor value equal to a bin edge goes to the lower bin (inclusive) or the "
+              "next (study: value < edge, as the DRQ study).")
+@click.option("--seed-schedule", type=click.Choice(["per-round", "fixed"]), default="per-round",
+              show_default=True, help="Battle seeds: drawn per round from --seed, or one fixed list "
+              "for every round and run (as the DRQ study).")
 @click.option("--n-init", type=click.IntRange(min=0), default=8, show_default=True,
               help="New programs that start each round, beside the seeded opponents.")
 @click.option("--p-new", type=click.FloatRange(0, 1), default=0.1, show_default=True,
@@ -216,7 +225,9 @@ def _new_config(ctx, options):
         fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],
-        initial=[os.path.abspath(p) for p in options["initial"]])
+        initial=[os.path.abspath(p) for p in options["initial"]],
+        binning=options["binning"], seed_schedule=options["seed_schedule"],
+        threshold_rule=options["threshold_rule"])
 
 
 def _resumed_config(ctx, options, stored):

@@ -2,7 +2,7 @@
 import json
 
 from redqueen.db import Archive
-from redqueen.loop import RunConfig, opponent_spec
+from redqueen.loop import RunConfig, grid_descriptors, opponent_spec
 
 
 def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> None:
@@ -18,7 +18,6 @@ def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> 
 
     initial = [row["id"] for row in archive.db.query(
         "SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' ORDER BY id", [run_id])]
-    names = [d for d in (config.descriptors or arena.default_descriptors)]
     for row, champion in zip(rounds, champions):
         earlier = [c["program_id"] for c in champions[:row["number"]]]
         spec = opponent_spec(config)
@@ -34,7 +33,7 @@ def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> 
             assert json.loads(evaluation["opponents"]) == row["opponents"]
             assert json.loads(evaluation["seeds"]) == row["seeds"]
             descriptors = json.loads(evaluation["descriptors"])
-            cell = [arena.descriptors[n].bin(descriptors[n]) for n in names]
+            cell = [d.bin(descriptors[d.name]) for d in grid_descriptors(config, arena)]
             assert json.loads(evaluation["cell"]) == cell
         # Each elite is the fittest evaluation of its cell; the champion the fittest of all.
         by_cell = {}
