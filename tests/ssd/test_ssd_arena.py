@@ -128,3 +128,25 @@ def test_offline_red_queen_run(tmp_path, arena, options):
     with sqlite3.connect(db) as connection:
         details = [json.loads(row[0]) for row in connection.execute("SELECT details FROM evaluations")]
     assert len(details) > 2 and all(set(METRICS) <= set(d["metrics"]) for d in details)
+
+
+def test_sparse_and_dense_mutation_feedback_differ_exactly_by_the_metrics():
+    """The loop's feedback text for one parent, with each arena option (no games needed)."""
+    import difflib
+    from types import SimpleNamespace
+
+    from redqueen.loop import RedQueen
+    from redqueen.map_elites import Elite
+
+    metrics = {"efficiency": 0.75, "equality": 0.5, "sustainability": 420.0, "peace": 9.0}
+    parent = Elite(key=1, program=None, evaluation=Evaluation(2.5, {}, {"metrics": metrics}), cell=(0, 0))
+    state = SimpleNamespace(opponent_ids=[7, 8])
+    texts = {}
+    for kind in ("sparse", "dense"):
+        loop = RedQueen.__new__(RedQueen)
+        loop.arena = GatheringArena(workers=1, progress=False, feedback=kind)
+        texts[kind] = loop._feedback(parent, state).splitlines()
+    added = [line for line in difflib.ndiff(texts["sparse"], texts["dense"]) if line[:2] in ("+ ", "- ")]
+    assert len(added) == 1 and added[0].startswith("+ ")
+    assert all(f"{name} {value:.3f}" in added[0] for name, value in metrics.items())
+    assert "fitness 2.500" in texts["sparse"][0]
