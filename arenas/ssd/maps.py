@@ -13,7 +13,7 @@ Agents are not drawn on the grid: their positions are a separate array.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -39,7 +39,7 @@ def _walled(cols: int, rows: int) -> np.ndarray:
     return grid
 
 
-@lru_cache(maxsize=None)
+@cache
 def gathering(name: str = "default") -> GameMap:
     """Apples in a diamond in the middle, agents starting in the two outer columns on each side."""
     cols, rows = GATHERING_SIZES[name]
@@ -54,7 +54,7 @@ def gathering(name: str = "default") -> GameMap:
     return GameMap(grid, np.array(spawns, np.int64))
 
 
-@lru_cache(maxsize=None)
+@cache
 def cleanup() -> GameMap:
     """A river along the left (4 columns), an orchard along the right (4 columns), land between
     where agents start. Apples grow in the orchard only while the river is clean enough."""
