@@ -1,12 +1,15 @@
 """Gathering and Cleanup speed: the compiled episode against the plain NumPy referee, one run.
 
     python scripts/bench_ssd.py [--episodes N] [--referee-episodes M] [--agents 10] [--steps 1000]
+                                [--sandbox-seeds S --workers W]
 
 Same rules, seeds and policies on both sides: the project's policies (arenas/ssd/programs,
 heldout) compiled with numba in process for the compiled engine, and as plain Python functions in
 the referee (tests/ssd/referee.py: the environment in NumPy and Python, as in the policy-synthesis
 reference code). Episodes per second in CPU time; the machine may be busy, so CPU time is used.
-The first compiled episode (compilation) is not timed.
+The first compiled episode (compilation) is not timed. With --sandbox-seeds, the same policy
+is also evaluated through the arena (`arena.evaluate` against the six held-out populations, in
+sandbox worker processes), reported in wall-clock episodes/s after a first untimed evaluation.
 """
 from __future__ import annotations
 
@@ -60,12 +63,30 @@ def referee_rate(game, a, b, layout, agents, steps, episodes) -> float:
     return episodes / (time.process_time() - start)
 
 
+def sandbox_rate(game, path: Path, agents, steps, seeds, workers) -> float:
+    from arenas.cleanup.arena import CleanupArena
+    from arenas.gathering.arena import GatheringArena
+    arena = (CleanupArena if game == "cleanup" else GatheringArena)(
+        workers=workers, agents=agents, steps=steps, progress=False)
+    try:
+        program = arena.parse(path.read_text(), origin=str(path))
+        opponents = arena.heldout_opponents()
+        arena.evaluate([program], opponents, [0])
+        start = time.perf_counter()
+        arena.evaluate([program], opponents, list(range(1, seeds + 1)))
+        return len(opponents) * seeds / (time.perf_counter() - start)
+    finally:
+        arena.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=20, help="compiled episodes timed")
     parser.add_argument("--referee-episodes", type=int, default=1, help="referee episodes timed")
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--sandbox-seeds", type=int, default=0, help="seeds per held-out population")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     print(f"{args.agents} agents, {args.steps} steps per episode; episodes/s in CPU time")
     print(f"{'game':10} {'compiled':>10} {'referee':>10} {'speed-up':>9}")
@@ -77,6 +98,12 @@ def main():
         slow = referee_rate(game, *(plain(p) for p in sources), layout, args.agents, args.steps,
                             args.referee_episodes)
         print(f"{game:10} {fast:10.1f} {slow:10.3f} {fast / slow:8.0f}x", flush=True)
+    if args.sandbox_seeds:
+        for game, (file_a, _) in POLICIES.items():
+            rate = sandbox_rate(game, ROOT / "arenas" / "ssd" / file_a, args.agents, args.steps,
+                                args.sandbox_seeds, args.workers)
+            print(f"{game:10} through arena.evaluate, {args.workers} sandbox workers: {rate:.1f} episodes/s "
+                  "(wall clock)", flush=True)
 
 
 if __name__ == "__main__":

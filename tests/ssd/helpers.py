@@ -1,4 +1,6 @@
 """Running single compiled episodes in-process for the rule tests (no sandbox)."""
+from functools import cache
+
 import numpy as np
 from numba import njit
 
@@ -16,6 +18,7 @@ def plain(source: str):
     return namespace["policy"]
 
 
+@cache
 def compiled(source: str):
     return njit(engine.signature())(plain(source))
 
