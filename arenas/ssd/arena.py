@@ -62,6 +62,7 @@ class SSDArena(PolicyArena):
 
     def __init__(self, workers=None, limits=None, progress=True, **options):
         super().__init__(workers=workers, limits=limits or SSD_LIMITS, progress=progress, **options)
+        self._residents: dict[tuple, float] = {}
 
     def game_settings(self, options: dict) -> dict:
         given = {name: options.get(name, option.default) for name, option in self.options.items()
@@ -196,10 +197,9 @@ class SSDArena(PolicyArena):
         background policy), beaten when it earns more. Generality: the fraction of scenarios matched."""
         if len(opponents) == 0:
             raise ValueError("generality needs at least one opponent")
-        residents = self.episodes([(o.contestant, o.contestant) for o in opponents], seeds)
+        residents = self.resident_returns(opponents, seeds)
         per_opponent, matched, beaten = [], [], []
-        for j, games in enumerate(residents):
-            resident = float(self._group_returns(games)[0].mean())
+        for j, resident in enumerate(residents):
             focal = float(results.fitness_a[j])
             matched.append(bool(not exceeds(resident, focal)))
             beaten.append(bool(exceeds(focal, resident)))
@@ -208,6 +208,16 @@ class SSDArena(PolicyArena):
         return {"generality_rule": "focal-vs-resident", "opponents": len(opponents),
                 "generality": float(np.mean(matched)), "beaten": float(np.mean(beaten)),
                 "score_per_game": float(np.mean(results.score_a)), "per_opponent": per_opponent}
+
+    def resident_returns(self, opponents: Sequence, seeds: Sequence[int]) -> list[float]:
+        """Per opponent: its per-capita return in the focal slots when it plays every agent
+        (remembered per opponent and seeds, as held-out sets are evaluated again and again)."""
+        key = tuple(int(s) for s in seeds)
+        missing = [o for o in opponents if (o.digest, key) not in self._residents]
+        played = self.episodes([(o.contestant, o.contestant) for o in missing], seeds)
+        for opponent, games in zip(missing, played):
+            self._residents[(opponent.digest, key)] = float(self._group_returns(games)[0].mean())
+        return [self._residents[(o.digest, key)] for o in opponents]
 
     # ---- teaching --------------------------------------------------------------------------------
     def feedback_notes(self, evaluation: Evaluation) -> str:

@@ -159,3 +159,22 @@ def test_metrics_by_hand():
     assert got["peace"] == pytest.approx((40 - 5) / 10)
     assert metrics_of([0, 0], [0, 0], [0, 0], 0, 10) == {"efficiency": 0.0, "equality": 1.0,
                                                           "sustainability": 0.0, "peace": 2.0}
+
+
+@pytest.mark.parametrize("name, cols, rows", [("small", 18, 10), ("default", 25, 21), ("large", 38, 16)])
+def test_gathering_maps_have_their_published_sizes_and_room_for_16_agents(name, cols, rows):
+    layout = maps.gathering(name)
+    assert layout.grid.shape == (rows, cols) and (layout.grid == maps.APPLE).sum() > 10
+    assert len(layout.spawns) >= 16 and (layout.grid[tuple(layout.spawns.T)] == maps.EMPTY).all()
+
+
+def test_the_cleanup_map_has_a_river_an_orchard_and_room_for_16_agents():
+    layout = maps.cleanup()
+    assert layout.grid.shape == (25, 18)
+    assert (layout.grid == maps.RIVER).sum() > 0 and (layout.grid == maps.SPOT).sum() > 0
+    assert len(layout.spawns) >= 16
+
+
+def test_sixteen_agents_fit_on_the_small_map():
+    status, stats, trace, _ = run(STAY, STAY, maps.gathering("small"), 1, 3, 16, focal=8)
+    assert status == 0 and len({tuple(p) for p in trace[0, :, :2]}) == 16
