@@ -179,6 +179,11 @@ class Arena(abc.ABC):
         (`redqueen eval --against`, by default the project's archive/heldout)."""
         return None
 
+    def feedback_notes(self, evaluation: Evaluation) -> str:
+        """Arena-specific lines for the mutation prompt's feedback (`--feedback`) about a parent's
+        evaluation, placed after its fitness; the default adds none."""
+        return ""
+
     def label(self, program: Program) -> str:
         """How reports name a held-out opponent (and `--opponent` selects it)."""
         return program.name

@@ -487,6 +487,9 @@ class RedQueen:
                 lines.append(f"--- {opponent.name} ---\n{opponent.source.strip()}")
             if len(beaten_by) > 3:
                 lines.append(f"(and {len(beaten_by) - 3} more)")
+        notes = self.arena.feedback_notes(parent.evaluation)
+        if notes:
+            lines.insert(1, notes)
         return "\n".join(lines)
 
 

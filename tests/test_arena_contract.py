@@ -11,7 +11,9 @@ from redqueen.arena import Arena, DuelResults, Evaluation, ProgramError, Prompts
 from redqueen.options import Option, OptionError
 
 FAST = {"corewar": {"maxcycles": "2000"}, "ipd": {"turns": "20", "workers": "1"},
-        "tron": {"size": "8", "workers": "1"}}
+        "tron": {"size": "8", "workers": "1"},
+        "gathering": {"map": "small", "agents": "4", "steps": "40", "workers": "1"},
+        "cleanup": {"agents": "4", "steps": "40", "workers": "1"}}
 SEEDS = [11, 12]
 VARIATIONS = 4          # programs made by each of random_program, mutate and crossover
 NOT_A_PROGRAM = "@@@ ((( this is not a program }}}\n"

@@ -5,6 +5,7 @@ Everything goes through `redqueen.registry` and the `Arena` interface: `parse` f
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -83,29 +84,50 @@ def check(arena_name, arena_option, file):
 @options_option
 @click.option("--seeds", type=click.IntRange(min=1), default=10, show_default=True,
               help="Games to play (seeds 0 .. N-1).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON object.")
 @click.argument("file_a", type=click.Path(dir_okay=False))
-@click.argument("file_b", type=click.Path(dir_okay=False))
-def play(arena_name, arena_option, seeds, file_a, file_b):
-    """Play FILE_A against FILE_B over N seeds; print each side's score and any disqualification.
+@click.argument("files_b", nargs=-1, type=click.Path(dir_okay=False))
+def play(arena_name, arena_option, seeds, as_json, file_a, files_b):
+    """Play FILE_A against each FILE_B (against itself when none is given) over N seeds; print
+    each side's score and any disqualification (with --json: scores and the arena's details, e.g.
+    the social metrics of Gathering and Cleanup).
 
     \b
     Example:
       redqueen arena play --arena tron --seeds 20 a.py b.py
+      redqueen arena play --arena cleanup --json a.py b.py c.py
     """
     arena = _load_arena(arena_name, arena_option)
-    (a, reason_a), (b, reason_b) = _parse(arena, file_a), _parse(arena, file_b)
-    for side, reason in (("A", reason_a), ("B", reason_b)):
+    files = [file_a, *(files_b or [file_a])]
+    parsed = [_parse(arena, file) for file in files]
+    labels = ["A"] + (["B"] if len(files) == 2 else [f"B{i}" for i in range(1, len(files))])
+    for side, (_, reason) in zip(labels, parsed):
         if reason:
             click.echo(f"{side} disqualified: {reason}")
-    if a is None or b is None:
+    if any(program is None for program, _ in parsed):
         raise SystemExit(1)
-    results = arena.duel(a, [b], list(range(seeds)))
-    games = int(results.wins[0] + results.ties[0] + results.losses[0])
-    click.echo(f"A {a.name}: score {float(results.score_a[0]):.4f}  "
-               f"(wins {int(results.wins[0])}, ties {int(results.ties[0])}, losses {int(results.losses[0])})")
-    click.echo(f"B {b.name}: score {float(results.score_b[0]):.4f}")
+    a, others = parsed[0][0], [program for program, _ in parsed[1:]]
+    results = arena.duel(a, others, list(range(seeds)))
+    if as_json:
+        click.echo(json.dumps(_play_json(arena.name, a, others, results, seeds), default=float))
+        return
+    for index, b in enumerate(others):
+        games = int(results.wins[index] + results.ties[index] + results.losses[index])
+        click.echo(f"A {a.name}: score {float(results.score_a[index]):.4f}  (wins {int(results.wins[index])}, "
+                   f"ties {int(results.ties[index])}, losses {int(results.losses[index])})")
+        click.echo(f"{labels[index + 1]} {b.name}: score {float(results.score_b[index]):.4f}")
+    games = seeds * len(others)
     for line in _fault_lines(getattr(results, "details", {}) or {}, games):
         click.echo(line)
+
+
+def _play_json(arena_name: str, a, others, results, seeds: int) -> dict:
+    return {"arena": arena_name, "seeds": seeds, "a": a.name,
+            "opponents": [{"name": b.name, "score_a": float(results.score_a[i]),
+                           "score_b": float(results.score_b[i]), "wins": int(results.wins[i]),
+                           "ties": int(results.ties[i]), "losses": int(results.losses[i])}
+                          for i, b in enumerate(others)],
+            "details": getattr(results, "details", {}) or {}}
 
 
 def _fault_lines(details: dict, games: int) -> list[str]:

@@ -1,0 +1,101 @@
+"""The built-in policy family of Gathering and Cleanup: harvest, clean, chase and tag by parameters.
+
+Parameters:
+  aggression      probability of firing the tagging beam when another agent is in its reach ahead
+  chase           probability of heading for the nearest other agent instead of the nearest apple
+  cleaner_share   fraction of agents (by index) that clean the river when it is dirty (Cleanup)
+  clean_threshold waste fraction of the river above which cleaners clean
+  clean_reach     distance to waste from which a cleaner fires the cleaning beam
+  jitter          probability of a random move
+"""
+from arenas.policy.family import Family, Parameter
+
+PARAMETERS = {
+    "aggression": Parameter(0.0, 1.0),
+    "chase": Parameter(0.0, 1.0),
+    "cleaner_share": Parameter(0.0, 1.0),
+    "clean_threshold": Parameter(0.0, 0.4),
+    "clean_reach": Parameter(1, 5, integer=True),
+    "jitter": Parameter(0.0, 0.3),
+}
+
+HEADER = '''def policy(grid, positions, orientations, timeouts, me, step):
+    """Harvest, clean, chase and tag by parameters (built-in family)."""'''
+
+BODY = """\
+    drow = np.array([-1, 0, 1, 0])
+    dcol = np.array([0, 1, 0, -1])
+    rows = grid.shape[0]
+    cols = grid.shape[1]
+    row = positions[me, 0]
+    col = positions[me, 1]
+    facing = orientations[me]
+    waste = 0
+    river = 0
+    for r in range(rows):
+        for c in range(cols):
+            if grid[r, c] == 3:
+                waste += 1
+            if grid[r, c] == 3 or grid[r, c] == 4:
+                river += 1
+    if np.random.random() < {aggression!r}:
+        r = row
+        c = col
+        for k in range(20):
+            r += drow[facing]
+            c += dcol[facing]
+            if grid[r, c] == 1:
+                break
+            hit = False
+            for j in range(positions.shape[0]):
+                if j != me and positions[j, 0] == r and positions[j, 1] == c:
+                    hit = True
+            if hit:
+                return 7
+    if np.random.random() < {jitter!r}:
+        return np.random.randint(4)
+    cleaning = river > 0 and waste > {clean_threshold!r} * river and ((me * 37) % 100) < {cleaner_share!r} * 100
+    chasing = np.random.random() < {chase!r}
+    best = -1
+    best_distance = 1 << 30
+    if chasing:
+        for j in range(positions.shape[0]):
+            if j != me and positions[j, 0] >= 0:
+                d = abs(positions[j, 0] - row) + abs(positions[j, 1] - col)
+                if d < best_distance:
+                    best_distance = d
+                    best = positions[j, 0] * cols + positions[j, 1]
+    else:
+        goal = 3 if cleaning else 2
+        for r in range(rows):
+            for c in range(cols):
+                if grid[r, c] == goal:
+                    d = abs(r - row) + abs(c - col)
+                    if d < best_distance:
+                        best_distance = d
+                        best = r * cols + c
+    if best < 0:
+        return 4
+    tr = best // cols
+    tc = best % cols
+    if abs(tr - row) >= abs(tc - col):
+        want = 0 if tr < row else 2
+    else:
+        want = 1 if tc > col else 3
+    if (cleaning and not chasing and best_distance <= {clean_reach!r}) or (chasing and best_distance <= 20):
+        if tr != row and tc != col and not cleaning:
+            return want
+        if facing == want:
+            return 8 if cleaning and not chasing else 7
+        return 6
+    if best_distance == 0:
+        return 4
+    return want
+"""
+
+
+def render(p: dict) -> str:
+    return BODY.format(**p)
+
+
+FAMILY = Family("ssd-features", PARAMETERS, HEADER, render)
