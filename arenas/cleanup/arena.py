@@ -12,7 +12,8 @@ class CleanupArena(SSDArena):
     name = "cleanup"
     game = "cleanup"
     descriptors = {
-        "tagging": Descriptor("tagging", RATE_EDGES, "fraction of the focal agents' actions that fire the tagging beam"),
+        "tagging": Descriptor("tagging", RATE_EDGES,
+                          "fraction of the focal agents' actions that fire the tagging beam"),
         "cleaning": Descriptor("cleaning", RATE_EDGES,
                                "fraction of the focal agents' actions that fire the cleaning beam"),
     }

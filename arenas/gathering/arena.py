@@ -12,7 +12,8 @@ class GatheringArena(SSDArena):
     name = "gathering"
     game = "gathering"
     descriptors = {
-        "tagging": Descriptor("tagging", RATE_EDGES, "fraction of the focal agents' actions that fire the tagging beam"),
+        "tagging": Descriptor("tagging", RATE_EDGES,
+                          "fraction of the focal agents' actions that fire the tagging beam"),
         "share": Descriptor("share", SHARE_EDGES, "the focal agents' share of all apples eaten"),
     }
     default_descriptors = ("tagging", "share")
