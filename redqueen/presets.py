@@ -1,17 +1,22 @@
 """Named sets of `redqueen evolve` options. An option given on the command line always wins
 over the preset's value; `redqueen evolve --help` and docs/loop.md list what each sets.
 
-- `drq`: the Digital Red Queen study's configuration (the defaults): every champion an
-  opponent, fixed operator choice, the round's best is crowned on the round's seeds.
-- `strong`: the search this lab adds for finding strong programs offline: adaptive operator
-  weights over the arena's operators, each round starting from the previous round's elites,
-  champions confirmed on more seeds, opponents weighted by prioritised fictitious self-play.
+- `drq` (the default): the Digital Red Queen study's loop with the study's definitions where
+  they differ from this lab's defaults: descriptor values on a bin edge go to the next bin, one
+  fixed list of battle seeds for every round and run, a round stops when its best *exceeds*
+  the threshold; arenas add theirs (Core War: memory coverage counts addresses enqueued).
+- `strong`: the search this lab adds for finding strong programs offline: round 0 also plays
+  the arena's spread of strategies, adaptive operator weights over the arena's operators, each
+  round starting from the previous round's elites, each round's best constant-tuned and the
+  champion confirmed on more seeds; arenas add theirs (Core War: `matched` fitness, the
+  held-out rule's beat-or-tie count against the round's opponents).
 """
 from __future__ import annotations
 
 PRESETS: dict[str, dict] = {
-    "drq": {},
-    "strong": dict(operators="adaptive", carry_elites=True, confirm_seeds=20, opponents="pfsp", tune_champion=200),
+    "drq": dict(binning="study", seed_schedule="fixed", threshold_rule="exceeds"),
+    "strong": dict(diverse_start=True, operators="adaptive", carry_elites=True, confirm_seeds=20,
+                   tune_champion=200),
 }
 
 

@@ -86,6 +86,8 @@ def search_options(args, arena) -> dict:
     if args.history is not None:
         values["opponents"] = f"last:{args.history}"
     values["fitness"] = arena.check_fitness(values["fitness"] or arena.default_fitness())
+    if isinstance(values.get("descriptors"), str):
+        values["descriptors"] = tuple(values["descriptors"].split(","))
     return values
 
 

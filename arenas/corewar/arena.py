@@ -320,8 +320,9 @@ class CoreWarArena(Arena):
                      lambda a, b, rng: component_crossover(a.source, b.source, rng, settings), prior=0.25)]
 
     def preset_options(self, preset: str) -> dict:
-        """`--preset strong` plays 1v1 hill fitness, the measure held-out generality is taken in."""
-        return {"fitness": "hill"} if preset == "strong" else {}
+        """`--preset drq` describes behaviour by memory coverage as the study counts it (addresses
+        enqueued); `--preset strong` plays `matched` fitness, the held-out rule's beat-or-tie count."""
+        return {"drq": {"descriptors": "spawned,coverage_enqueued"}, "strong": {"fitness": "matched"}}.get(preset, {})
 
     def _source(self, code, start, strategy) -> str:
         from .mutation import to_source

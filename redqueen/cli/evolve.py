@@ -33,8 +33,10 @@ def _descriptor_names(text):
               help="MAP-Elites iterations (candidates) per round, after the round's initialisation.")
 @click.option("--preset", type=click.Choice(["drq", "strong"]), default="drq", show_default=True,
               help="A named set of the options below (given options override it): drq = the DRQ "
-                   "study's loop; strong = adaptive operators, carried elites, confirmed champions, "
-                   "PFSP opponents (and the arena's own additions). See docs/loop.md.")
+                   "study's loop and definitions (study binning, fixed seeds, '>' threshold rule; Core War: "
+                   "enqueued coverage); strong = the search this lab adds (adaptive operators, carried "
+                   "elites, confirmed and tuned champions, a diverse start; Core War: matched fitness). "
+                   "See docs/loop.md.")
 @click.option("--opponents", default="all", show_default=True, metavar="SPEC",
               help="Opponent strategy: all (initial programs + every champion), last:K, nash (PSRO), "
                    "pfsp (prioritised fictitious self-play).")
@@ -48,15 +50,15 @@ def _descriptor_names(text):
                    "hill = mean 1v1 pMARS points, 3 per win and 1 per tie).")
 @click.option("--fitness-threshold", type=float, default=None,
               help="End a round early when an elite reaches this fitness [default: off].")
-@click.option("--threshold-rule", type=click.Choice(["at-least", "exceeds"]), default="at-least",
-              show_default=True, help="A round ends when its best reaches (>=) or exceeds (>, the DRQ "
-              "study) --fitness-threshold.")
-@click.option("--binning", type=click.Choice(["inclusive", "study"]), default="inclusive", show_default=True,
+@click.option("--threshold-rule", type=click.Choice(["at-least", "exceeds"]), default=None,
+              help="A round ends when its best reaches (>=) or exceeds (>, the DRQ study) "
+              "--fitness-threshold [default: exceeds under --preset drq, else at-least].")
+@click.option("--binning", type=click.Choice(["inclusive", "study"]), default=None,
               help="A descriptor value equal to a bin edge goes to the lower bin (inclusive) or the "
-              "next (study: value < edge, as the DRQ study).")
-@click.option("--seed-schedule", type=click.Choice(["per-round", "fixed"]), default="per-round",
-              show_default=True, help="Battle seeds: drawn per round from --seed, or one fixed list "
-              "for every round and run (as the DRQ study).")
+              "next (study: value < edge, as the DRQ study) [default: study under --preset drq, else inclusive].")
+@click.option("--seed-schedule", type=click.Choice(["per-round", "fixed"]), default=None,
+              help="Battle seeds: drawn per round from --seed, or one fixed list for every round and run "
+              "(as the DRQ study) [default: fixed under --preset drq, else per-round].")
 @click.option("--n-init", type=click.IntRange(min=0), default=8, show_default=True,
               help="New programs that start each round, beside the seeded opponents.")
 @click.option("--p-new", type=click.FloatRange(0, 1), default=0.1, show_default=True,
@@ -176,6 +178,10 @@ def _evolve(ctx, options):
         archive.close()
 
 
+# Values of options a preset may leave unset.
+UNPRESET = dict(binning="inclusive", seed_schedule="per-round", threshold_rule="at-least")
+
+
 def _apply_preset(ctx, options, arena_options):
     """Options the preset sets, unless given on the command line."""
     from click.core import ParameterSource
@@ -183,6 +189,9 @@ def _apply_preset(ctx, options, arena_options):
     arena = build_arena(options["arena"], arena_options)
     for name, value in preset_values(options["preset"], arena).items():
         if ctx.get_parameter_source(name) != ParameterSource.COMMANDLINE:
+            options[name] = value
+    for name, value in UNPRESET.items():
+        if options[name] is None:
             options[name] = value
     return options
 
