@@ -10,27 +10,10 @@
 # PYTHON (default python3) and VENV (default .venv) choose the interpreter and the directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
-VENV=${VENV:-.venv}
-
-if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-    echo "quickstart.sh: redqueen needs Python 3.11 or newer; $PYTHON is $("$PYTHON" --version 2>&1)" >&2
-    exit 1
-fi
-if [ ! -x "$VENV/bin/python" ] && ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
-    # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) separately, in python3-venv.
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    echo "installing python3-venv (python3 -m venv needs it)..." >&2
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq python3-venv >/dev/null
-fi
-if [ ! -x "$VENV/bin/python" ]; then
-    echo "creating the virtual environment $VENV..." >&2
-    "$PYTHON" -m venv "$VENV"
-fi
+. scripts/ensure_venv.sh
 echo "installing redqueen and its dependencies into $VENV (a few minutes the first time)..." >&2
-"$VENV/bin/python" -m pip install -q -e .
+"$VENV_PYTHON" -m pip install -q -e .
 [ $# -gt 0 ] || set -- --rounds 5 --iters 100
 echo "running: redqueen evolve $*" >&2
-"$VENV/bin/python" -m redqueen evolve "$@"
+"$VENV_PYTHON" -m redqueen evolve "$@"
 echo "done. Use the environment with: . $VENV/bin/activate   (then: redqueen --help)" >&2

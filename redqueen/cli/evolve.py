@@ -157,8 +157,7 @@ def _evolve(ctx, options):
             config = _new_config(ctx, options)
             arena, mutator = _build(config, options, archive, None)
             loop = RedQueen.start(archive, config, arena, mutator, progress=bars)
-            if hasattr(mutator, "client"):
-                mutator.client.run_id = loop.run_id
+            mutator.attach_run(loop.run_id)
         try:
             loop.warm_up()
             preparing.done()

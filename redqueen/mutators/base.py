@@ -40,6 +40,9 @@ class Mutator(abc.ABC):
     def restore(self, state: dict | None) -> None:
         """Take back a `state()` (resuming, or carrying what was learned into the next round)."""
 
+    def attach_run(self, run_id: int) -> None:
+        """The run this mutator works for, once it exists (LLM calls are recorded under it)."""
+
     def operator_weights(self) -> dict | None:
         """Current weight of each variation operator, for the archive; None when not adaptive."""
         return None

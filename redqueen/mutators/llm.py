@@ -26,6 +26,9 @@ class LLMMutator(Mutator):
         self.prompts = arena.prompts()
         self.client = client or LLMClient(model, **client_options)
 
+    def attach_run(self, run_id: int) -> None:
+        self.client.run_id = run_id
+
     def propose(self, asks, rng: np.random.Generator) -> list[Proposal]:
         # Seeds are drawn up front, a fixed number per ask, so rng use never depends on answers.
         seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=len(asks))]
