@@ -18,9 +18,9 @@ from . import fidelity
 from .arena import Arena, Evaluation, ProgramError
 from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
-from .optimize import optimize_constants
 from .mutators.base import Proposal
 from .opponents import OpponentSpec, apportion, opponent_weights, parse_spec, select_opponents
+from .optimize import optimize_constants
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
 
