@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from assembler_oracle import (describe_mismatch, normalised, our_outcome, pmars_file_outcome,
                               pmars_outcomes)
-from conftest import HELDOUT_DIR, HILL_DIR
+from corpora import HELDOUT_DIR, HILL_DIR
 
 from arenas.corewar import instruction as ins
 from arenas.corewar.assembler import RedcodeError, assemble_file, listing

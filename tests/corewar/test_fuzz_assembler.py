@@ -9,7 +9,7 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from assembler_oracle import describe_mismatch, normalised, our_outcome, pmars_outcomes
-from conftest import HILL_DIR
+from corpora import HILL_DIR
 
 from arenas.corewar.assembler import RedcodeError, assemble
 from arenas.corewar.settings import Settings

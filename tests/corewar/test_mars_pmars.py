@@ -13,7 +13,7 @@ from arenas.corewar import placement
 from arenas.corewar.battle import WarriorPool, batch_battle, battle, format_results
 from arenas.corewar.mars import UNLIMITED
 from arenas.corewar.settings import Settings
-from conftest import PMARS_VALIDATE
+from corpora import PMARS_VALIDATE
 from pmars_helpers import parse_listing, pmars_many, source_pin
 
 pytestmark = pytest.mark.oracle

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from arenas.ipd import heldout, reference
-from arenas.ipd.arena import DEFAULT_NOISE, DEFAULT_TURNS
+from arenas.ipd.arena import IPDArena
 from redqueen.heldout import DEFAULT_SEEDS, default_seeds
 
 SHIPPED = reference.load()
@@ -18,7 +18,7 @@ SAMPLE = 12
 
 def test_the_shipped_tournament_has_the_default_settings_and_a_full_table():
     key = SHIPPED["key"]
-    assert key["options"] == {"turns": DEFAULT_TURNS, "noise": DEFAULT_NOISE}
+    assert key["options"] == {"turns": IPDArena.options["turns"].default, "noise": IPDArena.options["noise"].default}
     assert key["seeds"] == default_seeds(DEFAULT_SEEDS, 0)[:heldout.REFERENCE_SEEDS]
     names, payoff = SHIPPED["names"], np.array(SHIPPED["payoff"])
     assert len(set(names)) == len(names) > 100 and "Tit For Tat" in names
