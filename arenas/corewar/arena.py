@@ -229,6 +229,19 @@ class CoreWarArena(Arena):
         return dict(spawned=float(np.mean(spawned)), coverage=float(np.mean(coverage)),
                     opcodes=float(len(np.unique(code[:, OP]))), length=float(len(code)))
 
+    # ---- replays ------------------------------------------------------------------------------
+    def replay_page(self, programs: Sequence[RedcodeProgram], seed: int | None = None,
+                    position: int | None = None) -> str:
+        """A self-contained HTML page playing back round 1 of the battle of `programs` (in load
+        order) from pMARS seed `seed`, or with the second warrior at `position` (pMARS -F)."""
+        from .recording import record_round
+        from .replay import replay_html
+        if seed is None and position is None:
+            position = self.settings.mindistance
+        recording = record_round([p.warrior for p in programs], self.settings, seed=seed,
+                                 fixed_position=position)
+        return replay_html(recording, [p.warrior.name for p in programs])
+
     # ---- offline variation -------------------------------------------------------------------
     def random_program(self, rng: np.random.Generator) -> str:
         if rng.random() < ARCHETYPE_SHARE:
