@@ -1,0 +1,23 @@
+"""The run page's Red Queen diagnostics: the champions' cross-play heatmap and its summary."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import svg
+
+
+def cross_play_view(archive, run_id) -> dict | None:
+    """The stored cross-play matrix of a run as a heatmap, or None when the run kept none."""
+    ids, payoff = archive.cross_play(run_id)
+    if not ids:
+        return None
+    rounds = {c["program_id"]: c["round"] for c in reversed(archive.champions(run_id))}
+    labels = [f"r{rounds[p]}" if p in rounds else f"#{p}" for p in ids]
+    values = [[None if np.isnan(v) else float(v) for v in row] for row in payoff]
+    links = {(i, j): f"/-/program/{ids[i]}" for i in range(len(ids)) for j in range(len(ids))}
+    picture = svg.heatmap(values, labels, labels, links=links, cell=max(14, min(34, 600 // max(len(ids), 1))),
+                          title="cross-play: row program's payoff against column program",
+                          x_label="opponent", y_label="program")
+    from redqueen.analysis.red_queen import diagnostics
+    summary = diagnostics(payoff) if not np.isnan(payoff).any() else None
+    return dict(svg=picture, programs=len(ids), summary=summary)
