@@ -12,6 +12,9 @@ def cross_play_view(archive, run_id) -> dict | None:
     if not ids:
         return None
     rounds = {c["program_id"]: c["round"] for c in reversed(archive.champions(run_id))}
+    # In the order the programs joined the population: initial programs, then champions by round.
+    order = sorted(range(len(ids)), key=lambda i: (ids[i] in rounds, rounds.get(ids[i], ids[i])))
+    ids, payoff = [ids[i] for i in order], payoff[np.ix_(order, order)]
     labels = [f"r{rounds[p]}" if p in rounds else f"#{p}" for p in ids]
     values = [[None if np.isnan(v) else float(v) for v in row] for row in payoff]
     links = {(i, j): f"/-/program/{ids[i]}" for i in range(len(ids)) for j in range(len(ids))}

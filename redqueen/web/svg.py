@@ -28,7 +28,7 @@ def line_chart(x: Sequence[float], series: dict[str, Sequence[float]], x_label: 
     values = [v for ys in series.values() for v in ys if v is not None and not math.isnan(v)]
     if not x or not values:
         return '<p class="empty">nothing to plot yet</p>'
-    left, right, top, bottom = 50, 20, 15, 40
+    left, right, top, bottom = 60, 20, 15, 50
     x0, x1 = min(x), max(x) if max(x) > min(x) else min(x) + 1
     y0, y1 = min(0.0, min(values)), max(values) if max(values) > min(0.0, min(values)) else 1.0
     sx = lambda v: left + (v - x0) / (x1 - x0) * (width - left - right)
@@ -43,17 +43,18 @@ def line_chart(x: Sequence[float], series: dict[str, Sequence[float]], x_label: 
     for v in sorted(set(x)):
         parts.append(f'<text x="{sx(v):.1f}" y="{height - bottom + 15}" font-size="11" text-anchor="middle">'
                      f'{v:g}</text>')
-    parts.append(f'<text x="{(width + left) / 2}" y="{height - 5}" font-size="12" text-anchor="middle">'
+    parts.append(f'<text x="{width - right}" y="{height - bottom + 30}" font-size="12" text-anchor="end">'
                  f'{html.escape(x_label)}</text>')
-    parts.append(f'<text x="12" y="{top + 10}" font-size="12">{html.escape(y_label)}</text>')
+    parts.append(f'<text x="14" y="{(height - bottom + top) / 2}" font-size="12" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {(height - bottom + top) / 2})">{html.escape(y_label)}</text>')
     for i, (name, ys) in enumerate(series.items()):
         colour = colours[i % len(colours)]
         points = [(sx(a), sy(b)) for a, b in zip(x, ys) if b is not None and not math.isnan(b)]
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
                      + " ".join(f"{a:.1f},{b:.1f}" for a, b in points) + '"/>')
         parts += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{colour}"/>' for a, b in points]
-        parts.append(f'<text x="{width - right - 150}" y="{top + 14 * (i + 1)}" font-size="12" fill="{colour}">'
-                     f'{html.escape(name)}</text>')
+        parts.append(f'<text x="{left + 160 * i}" y="{height - 5}" font-size="12" fill="{colour}">'
+                     f'— {html.escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -67,7 +68,7 @@ def heatmap(values: Sequence[Sequence[float | None]], row_labels: Sequence[str],
     low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
     rows, cols = len(values), max((len(r) for r in values), default=0)
     left, top = 70, 30
-    width, height = left + cols * cell + 10, top + rows * cell + 45
+    width, height = max(left + cols * cell + 10, 7 * len(title) + left), top + rows * cell + 45
     parts = [f'<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'role="img" aria-label="{html.escape(title)}">',
              f'<text x="{left}" y="16" font-size="13">{html.escape(title)}</text>']
