@@ -20,12 +20,13 @@ _PAGE = Path(__file__).resolve().parent / "replay_page.html"
 
 
 def result_text(names: list[str], survivors: list[int]) -> str:
-    """The round's result in words: who won, or who tied."""
+    """The round's result in words: who won, or who tied (warriors numbered in load order)."""
+    label = lambda i: f"warrior {i + 1} ({names[i]})"
     if len(survivors) == 1:
-        return f"{names[survivors[0]]} wins"
+        return f"{label(survivors[0])} wins"
     if not survivors:
         return "no survivor"
-    return "tie: " + ", ".join(names[i] for i in survivors) + " survive"
+    return "tie: " + ", ".join(label(i) for i in survivors) + " survive"
 
 
 def _b64(array: np.ndarray) -> str:

@@ -89,3 +89,22 @@ def test_a_recording_beyond_its_bound_is_refused():
     warriors = [assemble(MODES_A, SMALL), assemble(MODES_B, SMALL)]
     with pytest.raises(ValueError, match="instructions a recording holds"):
         record_round(warriors, SMALL.with_(maxcycles=10**8), fixed_position=100)
+
+
+def test_replay_command_writes_a_bounded_page_and_refuses_bad_input(tmp_path):
+    from arenas.corewar.replay import result_text
+    from redqueen.cli.replay import replay
+    imp = str(EXHAUST_DIR / "imp.rc")
+    out = tmp_path / "imps.html"
+    # Two imps tie after the full 80,000 cycles: the largest trace of a 1v1 battle of this kind.
+    done = CliRunner().invoke(replay, [imp, imp, "--arena", "corewar", "-F", "4000", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    page = out.read_text()
+    assert out.stat().st_size <= 5_000_000
+    assert '"cycles": 80000' in page and result_text(["Unknown", "Unknown"], [0, 1]) in page
+    broken = tmp_path / "broken.red"
+    broken.write_text("MOV.Q 0, 1\n")
+    done = CliRunner().invoke(replay, [imp, str(broken), "--arena", "corewar", "--out", str(out)])
+    assert done.exit_code != 0 and str(broken) in done.output and len(done.output.strip().splitlines()) == 1
+    done = CliRunner().invoke(replay, [imp, imp, "--arena", "corewar", "-F", "200", "--seed", "3", "--out", str(out)])
+    assert done.exit_code != 0 and "not both" in done.output
