@@ -84,6 +84,59 @@ def plot_grid(grid, path, x_label: str, y_label: str, x_edges: Sequence[float] =
     return _save(figure, path)
 
 
+def plot_cross_play(cycles: dict, path) -> Path:
+    """A run's champions each against each: row champion's payoff against the column champion."""
+    plt = _pyplot()
+    values = np.asarray(cycles["cross_play"], dtype=float)
+    labels = [f"r{r}" for r in cycles["rounds"]]
+    figure, axes = plt.subplots(figsize=(1.6 + 0.45 * len(labels), 1.2 + 0.4 * len(labels)))
+    image = axes.imshow(values, cmap="viridis")
+    figure.colorbar(image, ax=axes, label="payoff (row against column)")
+    if values.size <= 400:
+        middle = np.nanmean(values) if values.size else 0
+        for (i, j), value in np.ndenumerate(values):
+            axes.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
+                      color="black" if value > middle else "white")
+    axes.set_xticks(range(len(labels)), labels, fontsize=7, rotation=90)
+    axes.set_yticks(range(len(labels)), labels, fontsize=7)
+    axes.set(xlabel="opponent (champion of round)", ylabel="champion of round",
+             title=f"Cross-play of run {cycles['run']}'s champions ({cycles['cross_play_source']})")
+    return _save(figure, path)
+
+
+def plot_red_queen(per_run: Sequence[dict], path) -> Path:
+    """Progress versus cycling, per run and champion: does the newest beat all earlier ones,
+    3-cycles so far, the Nash mixture's support and its weight on the newest champion."""
+    plt = _pyplot()
+    figure, panels = plt.subplots(1, 3, figsize=(13, 3.8))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, cycles in enumerate(per_run):
+        steps = (cycles.get("red_queen") or {}).get("per_step", [])
+        if not steps:
+            continue
+        colour = colours[index % len(colours)]
+        x = [cycles["rounds"][s["newest"]] for s in steps]
+        label = f"run {cycles['run']}"
+        panels[0].plot(x, [s["nash_weight_newest"] for s in steps], marker="o", color=colour, label=label)
+        panels[1].plot(x, [s["nash_support"] for s in steps], marker="o", color=colour, label=label)
+        panels[2].plot(x, [s["three_cycles"] for s in steps], marker="o", color=colour, label=label)
+        beaten = [xi for xi, s in zip(x, steps) if s["beats_all_earlier"]]
+        panels[0].scatter(beaten, [1.04] * len(beaten), marker="^", color=colour)
+    titles = ["Nash weight on the newest champion\n(▲: it beats every earlier one)",
+              "Nash support size", "intransitive 3-cycles so far"]
+    for axes, title in zip(panels, titles):
+        axes.set(xlabel="round of the newest champion", title=title)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+        _integer_rounds(axes)
+    panels[0].set_ylim(-0.02, 1.1)
+    from matplotlib.ticker import MaxNLocator
+    for axes in panels[1:]:
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(bottom=0)
+    return _save(figure, path)
+
+
 def _outline():
     from matplotlib import patheffects
     return patheffects.withStroke(linewidth=1, foreground="black")
