@@ -174,7 +174,7 @@ def load_first_round(warriors, settings: Settings = Settings(), seed: int | None
     pindex, n_pspaces = pspace_map(pool.pins)
     state = mars.new_state(n, settings.coresize, settings.maxprocesses, pindex, n_pspaces, settings.pspace,
                            pool.core)
-    core, queue, qcap, wstate, reg, pspace, visited = state
+    core, queue, qcap, wstate, reg, _, visited = state
     positions = np.zeros(n, dtype=np.int64)
     place_round(positions, n, seed, settings.coresize, settings.mindistance, np.empty(0, np.int64), 0)
     mars.load_round(core, settings.coresize, queue, qcap, wstate, reg, visited, pool.core, pool.offset,

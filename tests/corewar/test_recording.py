@@ -70,7 +70,7 @@ def battle_survivors(files, position, settings=Settings()):
     """Survivors as the `redqueen battle -b -F` command line reports them (two warriors)."""
     result = CliRunner().invoke(battle_command, ["-b", "-F", str(position), *files])
     assert result.exit_code == 0, result.output
-    wins, losses, ties = map(int, re.search(r"Results: (\d+) (\d+) (\d+)", result.output).groups())
+    wins, _losses, ties = map(int, re.search(r"Results: (\d+) (\d+) (\d+)", result.output).groups())
     return [0, 1] if ties else [0] if wins else [1]
 
 

@@ -30,7 +30,7 @@ def battle_result(files, position):
     from arenas.corewar.replay import result_text
     from arenas.corewar.settings import Settings
     output = CliRunner().invoke(battle, ["-b", "-F", str(position), *files]).output
-    wins, losses, ties = map(int, re.search(r"Results: (\d+) (\d+) (\d+)", output).groups())
+    wins, _losses, ties = map(int, re.search(r"Results: (\d+) (\d+) (\d+)", output).groups())
     names = [assemble_file(f, Settings()).name for f in files]
     return result_text(names, [0, 1] if ties else [0] if wins else [1])
 
