@@ -119,9 +119,21 @@ def _report(analysis: Analysis, flat, results, embeddings, heldout, seeds, name,
                                   for i, run in enumerate(analysis.run_ids)},
         champions=[dict(run=c.run, round=c.round, program_id=c.program_id, name=c.program.name,
                         **r.summary_fields()) for c, r in zip(flat, results)],
+        warnings=_length_warnings(analysis),
         best=dict(run=flat[best_index].run, round=flat[best_index].round, program_id=flat[best_index].program_id,
                   name=flat[best_index].program.name, **best.summary_fields()),
     )
+
+
+def _length_warnings(analysis: Analysis) -> list[str]:
+    """One line when the runs reached different numbers of rounds: later rounds then average
+    fewer runs (the per-round table's `runs` column and the generality figure say how many)."""
+    reached = (~np.isnan(analysis.generality)).sum(axis=1)
+    if len(set(reached.tolist())) <= 1:
+        return []
+    lengths = ", ".join(f"run {r}: {n}" for r, n in zip(analysis.run_ids, reached.tolist()))
+    return [f"runs of different lengths are mixed ({lengths} rounds); rounds beyond the shortest "
+            f"average fewer runs"]
 
 
 def _per_round(analysis: Analysis) -> list[dict]:
@@ -192,9 +204,12 @@ def _grid(archive, arena, run: dict, round_number: int | None) -> dict | None:
     names = run["config"].get("descriptors") or list(arena.default_descriptors)
     descriptors = [arena.descriptors[n] for n in names]
     values = np.full([len(d.edges) for d in descriptors], np.nan)
+    champion_cell = None
     for elite in archive.elites(chosen["id"]):
         values[tuple(elite["cell"])] = elite["fitness"]
-    return dict(run=run["id"], round=chosen["number"], values=values, axes=list(names),
+        if elite["program_id"] == chosen["champion_id"]:
+            champion_cell = list(elite["cell"])
+    return dict(run=run["id"], round=chosen["number"], values=values, axes=list(names), champion_cell=champion_cell,
                 edges=[[_float(e) for e in d.edges] for d in descriptors],
                 filled=int(np.sum(~np.isnan(values))), cells=int(values.size))
 
@@ -207,7 +222,7 @@ def write_plots(analysis: Analysis, directory) -> list[Path]:
     rows = analysis.report["per_round"]
     paths = [
         plot_generality(rounds, analysis.generality, directory / "generality.png",
-                        run_labels=[f"run {r}" for r in analysis.run_ids]),
+                        run_labels=[f"run {r}" for r in analysis.run_ids], heldout=analysis.report["heldout"]),
         plot_variances(rounds, {"phenotype (fitness vs held-out)": [_nan(r["phenotype_variance"]) for r in rows],
                                 "genotype (code embedding)": [_nan(r["genotype_variance"]) for r in rows]},
                        directory / "variance.png"),
@@ -223,7 +238,8 @@ def write_plots(analysis: Analysis, directory) -> list[Path]:
         paths.append(plot_grid(grid["values"], directory / "map_elites_grid.png", grid["axes"][0], grid["axes"][1],
                                x_edges=[_nan(e) if e is not None else np.inf for e in grid["edges"][0]],
                                y_edges=[_nan(e) if e is not None else np.inf for e in grid["edges"][1]],
-                               title=f"MAP-Elites grid, run {grid['run']} round {grid['round']}"))
+                               title=f"MAP-Elites grid, run {grid['run']} round {grid['round']}",
+                               marked=tuple(grid["champion_cell"]) if grid.get("champion_cell") else None))
     return paths
 
 

@@ -89,6 +89,8 @@ def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base
 def print_report(report: dict) -> None:
     for item in report["skipped"]:
         click.echo(f"skipped {item['file']}: {item['reason']}", err=True)
+    for warning in report.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     click.echo("\n".join(report_lines(report)))
 
 

@@ -26,7 +26,7 @@ def serve(db, host, port):
       redqueen serve --db archive/redqueen.db      # then open http://127.0.0.1:8001/-/runs
     """
     try:
-        import datasette  # noqa: F401  (only checks that it is installed)
+        import datasette  # noqa: F401
         import uvicorn
     except ImportError:
         raise click.ClickException("redqueen serve needs Datasette: pip install 'redqueen[web]'") from None
