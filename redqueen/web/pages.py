@@ -32,6 +32,9 @@ def run_page(archive, run_id, round_number=None) -> dict:
     if any(v is not None for v in mean_elite):
         series["mean elite fitness"] = mean_elite
     fitness_svg = svg.line_chart(numbers, series, "round", "fitness")
+    generality = _heldout_generality(archive, run, champions)
+    generality_svg = (svg.line_chart([c["round"] for c in champions], {"held-out generality": generality},
+                                     "round", "generality") if any(g is not None for g in generality) else None)
     shown = _chosen_round(rounds, round_number)
     grid = _grid(archive, run, shown) if shown else None
     weights = []
@@ -42,9 +45,37 @@ def run_page(archive, run_id, round_number=None) -> dict:
                             uniform=r["opponent_weights"] is None, operators=r["operator_weights"]))
     from .diagnostics_view import cross_play_view
     return dict(run=run, config=json.dumps(run["config"], indent=2, sort_keys=True), rounds=rounds,
-                champions=champions, fitness_svg=fitness_svg, grid=grid, shown_round=shown,
+                champions=champions, fitness_svg=fitness_svg, generality_svg=generality_svg, grid=grid,
+                shown_round=shown,
                 weights=weights, cross_play=cross_play_view(archive, run["id"]),
                 failures=len(archive.failures(run["id"])), llm_calls=len(archive.llm_calls(run["id"])))
+
+
+def _heldout_generality(archive, run, champions) -> list[float | None]:
+    """Per champion, the fraction of held-out opponents it beats or ties, from the results
+    `redqueen eval`/`analyze` stored (the most common held-out evaluation among the champions);
+    None where not evaluated. Only for arenas that use the default head-to-head rule."""
+    from collections import Counter
+
+    from redqueen.analysis.generality import TIE, outcomes
+    from redqueen.arena import Arena
+    from redqueen.registry import UnknownArena, arena_class
+    try:
+        if arena_class(run["arena"]).heldout_summary is not Arena.heldout_summary:
+            return [None] * len(champions)
+    except (UnknownArena, ImportError):
+        return [None] * len(champions)
+    rows = {c["program_id"]: archive.heldout_of(c["digest"]) for c in champions}
+    keys = Counter((r["arena"], r["seeds_key"]) for found in rows.values() for r in found)
+    if not keys:
+        return [None] * len(champions)
+    key = keys.most_common(1)[0][0]
+    result = []
+    for champion in champions:
+        chosen = [r for r in rows[champion["program_id"]] if (r["arena"], r["seeds_key"]) == key]
+        outcome = outcomes([r["fitness_a"] for r in chosen], [r["fitness_b"] for r in chosen])
+        result.append(float((outcome >= TIE).mean()) if chosen else None)
+    return result
 
 
 def _chosen_round(rounds, number):

@@ -1,6 +1,7 @@
 """`redqueen serve` as a real process over a real archive: every linked page answers and shows
 what it should, nothing can write, and a writer's new rounds show on reload."""
 import hashlib
+from pathlib import Path
 import re
 import sqlite3
 import urllib.error
@@ -130,3 +131,26 @@ def test_a_writer_s_new_run_shows_on_reload(server, web_archive):
         archive.db.execute("DELETE FROM runs WHERE id = ?", [run])
         archive.db.conn.commit()
         archive.close()
+
+
+def test_run_page_plots_the_held_out_generality_eval_stored(server, web_archive):
+    import json
+    import subprocess
+    import sys
+
+    from redqueen.web.pages import run_page
+    done = subprocess.run([sys.executable, "-m", "redqueen", "eval", "--run", "1", "--db", str(web_archive),
+                           "--seeds", "2", "--against", "archive/heldout", "--json", "-q"],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=600)
+    assert done.returncode == 0, done.stderr
+    reported = {p["program_id"]: p["generality"] for p in json.loads(done.stdout)["programs"]}
+    status, page, _ = get(server + "/-/run/1")
+    assert status == 200 and 'id="generality"' in page
+    archive = Archive(web_archive, read_only=True)
+    try:
+        view = run_page(archive, 1)
+        from redqueen.web.pages import _heldout_generality
+        shown = _heldout_generality(archive, view["run"], view["champions"])
+    finally:
+        archive.close()
+    assert shown == pytest.approx([reported[c["program_id"]] for c in view["champions"]])
