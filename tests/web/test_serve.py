@@ -1,12 +1,12 @@
 """`redqueen serve` as a real process over a real archive: every linked page answers and shows
 what it should, nothing can write, and a writer's new rounds show on reload."""
 import hashlib
-from pathlib import Path
 import re
 import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
