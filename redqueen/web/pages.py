@@ -44,7 +44,7 @@ def run_page(archive, run_id, round_number=None) -> dict:
         weights.append(dict(number=r["number"], pairs=list(zip(opponents, [round(x, 4) for x in w])),
                             uniform=r["opponent_weights"] is None, operators=r["operator_weights"]))
     from .diagnostics_view import cross_play_view
-    return dict(run=run, config=json.dumps(run["config"], indent=2, sort_keys=True), rounds=rounds,
+    return dict(run=run, replays=_has_replays(run["arena"]), config=json.dumps(run["config"], indent=2, sort_keys=True), rounds=rounds,
                 champions=champions, fitness_svg=fitness_svg, generality_svg=generality_svg, grid=grid,
                 shown_round=shown,
                 weights=weights, cross_play=cross_play_view(archive, run["id"]),
@@ -76,6 +76,14 @@ def _heldout_generality(archive, run, champions) -> list[float | None]:
         outcome = outcomes([r["fitness_a"] for r in chosen], [r["fitness_b"] for r in chosen])
         result.append(float((outcome >= TIE).mean()) if chosen else None)
     return result
+
+
+def _has_replays(arena: str) -> bool:
+    from redqueen.registry import UnknownArena, arena_class
+    try:
+        return hasattr(arena_class(arena), "replay_page")
+    except (UnknownArena, ImportError):
+        return False
 
 
 def _chosen_round(rounds, number):
@@ -122,10 +130,10 @@ def program_page(archive, program_id) -> dict:
     opponents += [dict(id=i, label=f"initial program {i}") for i in archive.initial_program_ids(run["id"])]
     from redqueen.registry import UnknownArena, arena_class
     try:
-        cls = arena_class(run["arena"])
-        suffix, replays = cls.program_suffix, hasattr(cls, "replay_page")
+        suffix = arena_class(run["arena"]).program_suffix
     except (UnknownArena, ImportError):
-        suffix, replays = ".txt", False
+        suffix = ".txt"
+    replays = _has_replays(run["arena"])
     llm = program.get("llm_call")
     return dict(program=program, run=run, lineage=lineage, offspring=archive.offspring(program["id"]),
                 heldout=archive.heldout_of(program["digest"]), opponents=opponents, suffix=suffix,
