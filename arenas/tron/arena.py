@@ -70,6 +70,19 @@ class TronArena(PolicyArena):
         path = PROGRAMS / "first_safe.py"
         return [self.parse(path.read_text(), origin=str(path))]
 
+    # ---- replays -------------------------------------------------------------------------------
+    def replay_page(self, programs, seed: int | None = None, position: int | None = None) -> str:
+        """A self-contained HTML page playing back one game of two policies (from `seed`,
+        default 0), recorded in the sandbox."""
+        from .replay import replay_html
+        if position is not None:
+            raise ValueError("Tron games take --seed, not a position (-F)")
+        if len(programs) != 2:
+            raise ValueError("a Tron replay needs exactly two policies")
+        a, b = programs
+        trace = self.pool().trace(a.contestant, b.contestant, seed or 0, self.game_options)
+        return replay_html(trace, [a.name, b.name])
+
     # ---- held-out: the project's heuristic bots --------------------------------------------------
     def heldout_opponents(self) -> list:
         """The bots in arenas/tron/heldout (random-safe, wall hugger, space maximiser, ...)."""
