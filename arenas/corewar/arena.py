@@ -230,6 +230,8 @@ class CoreWarArena(Arena):
                     opcodes=float(len(np.unique(code[:, OP]))), length=float(len(code)))
 
     # ---- replays ------------------------------------------------------------------------------
+    replay_options = ("position", "seed")      # what `redqueen serve` offers to set for a replay
+
     def replay_page(self, programs: Sequence[RedcodeProgram], seed: int | None = None,
                     position: int | None = None) -> str:
         """A self-contained HTML page playing back round 1 of the battle of `programs` (in load

@@ -71,6 +71,8 @@ class TronArena(PolicyArena):
         return [self.parse(path.read_text(), origin=str(path))]
 
     # ---- replays -------------------------------------------------------------------------------
+    replay_options = ("seed",)      # what `redqueen serve` offers to set for a replay
+
     def replay_page(self, programs, seed: int | None = None, position: int | None = None) -> str:
         """A self-contained HTML page playing back one game of two policies (from `seed`,
         default 0), recorded in the sandbox."""

@@ -79,11 +79,18 @@ def _heldout_generality(archive, run, champions) -> list[float | None]:
 
 
 def _has_replays(arena: str) -> bool:
+    return bool(_replay_options(arena))
+
+
+def _replay_options(arena: str) -> tuple[str, ...]:
+    """What a replay of the arena's games can be given (its `replay_options`, e.g. seed or
+    position); empty when the arena has no replays."""
     from redqueen.registry import UnknownArena, arena_class
     try:
-        return hasattr(arena_class(arena), "replay_page")
+        cls = arena_class(arena)
     except (UnknownArena, ImportError):
-        return False
+        return ()
+    return tuple(getattr(cls, "replay_options", ("seed",))) if hasattr(cls, "replay_page") else ()
 
 
 def _chosen_round(rounds, number):
@@ -134,7 +141,8 @@ def program_page(archive, program_id) -> dict:
     except (UnknownArena, ImportError):
         suffix = ".txt"
     replays = _has_replays(run["arena"])
+    replay_options = _replay_options(run["arena"])
     llm = program.get("llm_call")
     return dict(program=program, run=run, lineage=lineage, offspring=archive.offspring(program["id"]),
                 heldout=archive.heldout_of(program["digest"]), opponents=opponents, suffix=suffix,
-                replays=replays, llm=llm, llm_messages=llm["messages"] if llm else [])
+                replays=replays, replay_options=replay_options, llm=llm, llm_messages=llm["messages"] if llm else [])

@@ -7,8 +7,8 @@ Routes (all GET, all read-only):
   /-/run/RUN/failures             the run's failed candidates
   /-/program/ID                   source, listing, evaluations, held-out results, lineage
   /-/program/ID/download          the program file
-  /-/program/ID/replay?opponent=J[&position=P]
-                                  the arena's replay of ID against J (Core War)
+  /-/program/ID/replay?opponent=J[&position=P][&seed=S]
+                                  the arena's replay of ID against J (Core War, Tron)
   /-/llm/ID                       one language-model call: prompt and answer
 """
 from __future__ import annotations
@@ -100,6 +100,7 @@ async def replay(datasette, request):
     from redqueen.db import ArchiveError
     opponent = _int(request.args.get("opponent"))
     position = _int(request.args.get("position"))
+    seed = _int(request.args.get("seed"))
     if opponent is None:
         return Response.text("give ?opponent=PROGRAM_ID", status=400)
 
@@ -110,7 +111,7 @@ async def replay(datasette, request):
         if not hasattr(arena, "replay_page"):
             raise ValueError(f"arena {arena.name} has no replays")
         programs = [arena.parse(r["source"], origin=f"program {r['id']}") for r in rows]
-        return arena.replay_page(programs, position=position)
+        return arena.replay_page(programs, seed=seed, position=position)
     try:
         page = await _read(read, request.url_vars["id"])
     except ArchiveError as error:

@@ -59,3 +59,30 @@ def test_replay_plays_and_ends_as_the_battle_command_reports(tmp_path, names, po
         assert int(cycle.text) == total
         assert driver.find_element("id", "result").text == battle_result(files, position)
         assert console_errors(driver) == []
+
+
+def test_tron_replay_plays_to_the_arena_s_result(tmp_path):
+    from arenas.tron.arena import HELDOUT
+    from redqueen.cli import main
+    from redqueen.cli.replay import replay
+    files = [str(HELDOUT / "space_maximiser.py"), str(HELDOUT / "aggressive_cutoff.py")]
+    out = tmp_path / "tron.html"
+    done = CliRunner().invoke(replay, [*files, "--seed", "0", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    # `arena play --seeds 1` plays seed 0 only: its score is that game's result.
+    played = CliRunner().invoke(main, ["arena", "play", "--arena", "tron", "--seeds", "1", *files])
+    score_a = float(re.search(r"A \S+: score ([\d.]+)", played.output).group(1))
+    expected = {1.0: "player 1 (space_maximiser) wins", 0.5: "draw", 0.0: "player 2 (aggressive_cutoff) wins"}
+    with chromium() as driver:
+        driver.get(out.as_uri())
+        cycle = driver.find_element("id", "cycle")
+        driver.find_element("id", "play").click()
+        deadline = time.time() + 20
+        while int(cycle.text) == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        assert int(cycle.text) > 0
+        total = int(driver.find_element("id", "total").text)
+        driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
+                              "s.dispatchEvent(new Event('input'));")
+        assert driver.find_element("id", "result").text == expected[score_a]
+        assert console_errors(driver) == []
