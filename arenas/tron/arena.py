@@ -77,13 +77,7 @@ class TronArena(PolicyArena):
         """A self-contained HTML page playing back one game of two policies (from `seed`,
         default 0), recorded in the sandbox."""
         from .replay import replay_html
-        if position is not None:
-            raise ValueError("Tron games take --seed, not a position (-F)")
-        if len(programs) != 2:
-            raise ValueError("a Tron replay needs exactly two policies")
-        a, b = programs
-        trace = self.pool().trace(a.contestant, b.contestant, seed or 0, self.game_options)
-        return replay_html(trace, [a.name, b.name])
+        return replay_html(self.trace(programs, seed, position), [p.name for p in programs])
 
     # ---- held-out: the project's heuristic bots --------------------------------------------------
     def heldout_opponents(self) -> list:

@@ -50,11 +50,11 @@ def resolve_programs(items, arena, arena_option, db):
     if ids:
         return _archived(ids, items, db)
     if arena is None:
-        suffixes = {arena_class(name).program_suffix: name for name in names()}
-        found = {suffixes.get(Path(item).suffix) for item in items}
-        if len(found) != 1 or None in found:
+        suffixes = {Path(item).suffix for item in items}
+        found = [name for name in names() if arena_class(name).program_suffix in suffixes]
+        if len(suffixes) != 1 or len(found) != 1:
             raise click.ClickException("cannot tell the arena from the files' suffixes: give --arena")
-        arena = found.pop()
+        arena = found[0]
     built = build_arena(arena, checked_arena_options(arena, arena_option))
     parsed = []
     for item in items:

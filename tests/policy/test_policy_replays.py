@@ -1,7 +1,8 @@
-"""Tron replays: the game recorded in the sandbox is the game the arena plays."""
+"""Policy-game replays (Tron, IPD): the game recorded in the sandbox is the game the arena plays."""
 import itertools
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -47,3 +48,24 @@ def test_recorded_games_end_as_played(tron, bots, pair):
 def test_a_position_is_refused(tron, bots):
     with pytest.raises(ValueError, match="not a position"):
         tron.replay_page([bots["wall_hugger"], bots["space_maximiser"]], position=3)
+
+
+IPD_PROGRAMS = Path(__file__).resolve().parents[2] / "arenas" / "ipd" / "programs"
+PAYOFF = np.array([[3, 0], [5, 1]])
+
+
+@pytest.mark.parametrize("pair", [("tit_for_tat", "random_moves"), ("grim_trigger", "alternator"),
+                                  ("win_stay_lose_shift", "generous_tit_for_tat")])
+def test_recorded_ipd_matches_end_as_played(noisy_ipd, pair):
+    from arenas.ipd.replay import result_text as ipd_result
+    a, b = (noisy_ipd.parse((IPD_PROGRAMS / f"{name}.py").read_text(), origin=name) for name in pair)
+    seeds = [0, 3]
+    played = noisy_ipd.play([a], [b], seeds)[0][0]
+    for k, seed in enumerate(seeds):
+        trace = trace_of(noisy_ipd.replay_page([a, b], seed=seed))
+        moves = np.asarray(trace["moves"])
+        assert len(moves) == noisy_ipd.game_options["turns"]
+        # The recorded moves, scored independently, give the payoffs the arena's play reports.
+        assert PAYOFF[moves[:, 0], moves[:, 1]].mean() == pytest.approx(played.scores_a[k])
+        assert PAYOFF[moves[:, 1], moves[:, 0]].mean() == pytest.approx(played.scores_b[k])
+        assert trace["result"] == ipd_result([a.name, b.name], trace)
