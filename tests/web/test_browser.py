@@ -3,6 +3,7 @@ error, the replay plays, and its last frame shows the result `redqueen battle` r
 import importlib.resources
 import re
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -86,3 +87,31 @@ def test_tron_replay_plays_to_the_arena_s_result(tmp_path):
                               "s.dispatchEvent(new Event('input'));")
         assert driver.find_element("id", "result").text == expected[score_a]
         assert console_errors(driver) == []
+
+
+def test_ipd_replay_plays_to_the_recorded_payoffs(tmp_path):
+    import json
+    from redqueen.cli.replay import replay
+    programs = Path(__file__).resolve().parents[2] / "arenas" / "ipd" / "programs"
+    files = [str(programs / "tit_for_tat.py"), str(programs / "random_moves.py")]
+    out = tmp_path / "ipd.html"
+    done = CliRunner().invoke(replay, [*files, "--arena", "ipd", "--seed", "0", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    trace = json.loads(re.search(r'type="application/json">(.*?)</script>', out.read_text(), re.S).group(1))
+    with chromium() as driver:
+        driver.get(out.as_uri())
+        cycle = driver.find_element("id", "cycle")
+        driver.find_element("id", "play").click()
+        deadline = time.time() + 20
+        while int(cycle.text) == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        assert int(cycle.text) > 0
+        total = int(driver.find_element("id", "total").text)
+        driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
+                              "s.dispatchEvent(new Event('input'));")
+        totals = driver.find_element("id", "payoffs").text
+        assert driver.find_element("id", "result").text == trace["result"]
+        assert console_errors(driver) == []
+    # The page's running totals at the end are the mean payoffs times the turns.
+    shown = [int(x) for x in re.findall(r": (\d+)", totals)]
+    assert shown == [round(trace["payoff_a"] * total), round(trace["payoff_b"] * total)]
