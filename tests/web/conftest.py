@@ -14,8 +14,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "tests" / "llm"), str(REPO / "tests" / "loop")]
 
-pytest.importorskip("datasette", reason="redqueen serve needs the web extra (pip install -e '.[web]')")
-pytest.importorskip("arenas.corewar.assembler", reason="the Redcode assembler is not in this checkout")
 
 BOMBER = """;redcode-94
 ;name Bomber {step}
@@ -59,6 +57,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def server(web_archive):
     """Base URL of `redqueen serve --db ARCHIVE` started on a free port of 127.0.0.1."""
+    pytest.importorskip("datasette", reason="redqueen serve needs the web extra (pip install -e '.[web]')")
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO))
     process = subprocess.Popen([sys.executable, "-m", "redqueen", "serve", "--db", str(web_archive),

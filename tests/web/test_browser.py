@@ -68,7 +68,7 @@ def test_tron_replay_plays_to_the_arena_s_result(tmp_path):
     from redqueen.cli.replay import replay
     files = [str(HELDOUT / "space_maximiser.py"), str(HELDOUT / "aggressive_cutoff.py")]
     out = tmp_path / "tron.html"
-    done = CliRunner().invoke(replay, [*files, "--seed", "0", "--out", str(out)])
+    done = CliRunner().invoke(replay, [*files, "--arena", "tron", "--seed", "0", "--out", str(out)])
     assert done.exit_code == 0, done.output
     # `arena play --seeds 1` plays seed 0 only: its score is that game's result.
     played = CliRunner().invoke(main, ["arena", "play", "--arena", "tron", "--seeds", "1", *files])
