@@ -154,3 +154,11 @@ def test_run_page_plots_the_held_out_generality_eval_stored(server, web_archive)
     finally:
         archive.close()
     assert shown == pytest.approx([reported[c["program_id"]] for c in view["champions"]])
+
+
+def test_serve_refuses_a_missing_archive_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from redqueen.cli.serve import serve
+    result = CliRunner().invoke(serve, ["--db", str(tmp_path / "none.db")])
+    assert result.exit_code != 0 and result.output.strip() == f"Error: {tmp_path / 'none.db'}: no archive here"
