@@ -23,4 +23,13 @@ def cross_play_view(archive, run_id) -> dict | None:
                           x_label="opponent", y_label="program")
     from redqueen.analysis.red_queen import diagnostics
     summary = diagnostics(payoff) if not np.isnan(payoff).any() else None
-    return dict(svg=picture, programs=len(ids), summary=summary)
+    curves = None
+    if summary and summary["per_step"]:
+        steps = summary["per_step"]
+        curves = svg.line_chart([s["members"] for s in steps],
+                                {"Nash weight on the newest": [s["nash_weight_newest"] for s in steps],
+                                 "Nash support / members": [s["nash_support"] / s["members"] for s in steps],
+                                 "newest beats all earlier": [float(s["beats_all_earlier"]) for s in steps]},
+                                "population members", "share")
+    ranks = list(zip(labels, summary["alpha_rank"])) if summary else []
+    return dict(svg=picture, programs=len(ids), summary=summary, curves=curves, alpha_rank=ranks)

@@ -53,7 +53,7 @@ def line_chart(x: Sequence[float], series: dict[str, Sequence[float]], x_label: 
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
                      + " ".join(f"{a:.1f},{b:.1f}" for a, b in points) + '"/>')
         parts += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{colour}"/>' for a, b in points]
-        parts.append(f'<text x="{left + 160 * i}" y="{height - 5}" font-size="12" fill="{colour}">'
+        parts.append(f'<text x="{left + 200 * i}" y="{height - 5}" font-size="12" fill="{colour}">'
                      f'— {html.escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
