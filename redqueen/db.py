@@ -60,9 +60,12 @@ class Archive:
     are created when missing, an older file is upgraded (after a backup beside it; see
     `upgraded`), and a file of a newer schema than this code knows is refused with ArchiveError."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB):
+    def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False):
         import sqlite_utils
         self.path = Path(path)
+        if read_only:
+            self._open_read_only(sqlite_utils)
+            return
         on_disk = str(path) != ":memory:"
         if on_disk:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +90,25 @@ class Archive:
             raise
         """Set when this opening migrated an existing file: versions and backup path, and a
         one-line `message` for people."""
+
+    def _open_read_only(self, sqlite_utils) -> None:
+        """A connection that cannot write (SQLite's mode=ro) but sees a running writer's WAL
+        commits; the file must exist and already have the latest schema."""
+        if not self.path.is_file():
+            raise ArchiveError(f"{self.path}: no archive here")
+        connection = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA busy_timeout = 10000")
+            version = stored_version(connection, self.path)
+        except ArchiveError:
+            connection.close()
+            raise
+        if version != LATEST:
+            connection.close()
+            raise ArchiveError(f"{self.path} has schema version {version}, not {LATEST}: open it once with a "
+                               f"redqueen command that writes (e.g. `redqueen archive runs`) to upgrade it")
+        self.db = sqlite_utils.Database(connection)
+        self.upgraded = None
 
     @property
     def schema_version(self) -> int:
@@ -398,6 +420,16 @@ class Archive:
                       opponent_name=name, games=games, created_at=stamp, **values)
                  for digest, (name, values) in rows.items()],
                 pk=("arena", "seeds_key", "program_digest", "opponent_digest"))
+
+    def heldout_of(self, program_digest: str) -> list[dict]:
+        """Every stored held-out result of a program (all arenas and seed lists), by opponent."""
+        return list(self.db.query("SELECT * FROM heldout_results WHERE program_digest = ? "
+                                  "ORDER BY arena, seeds_key, opponent_name", [program_digest]))
+
+    def offspring(self, program_id: int) -> list[dict]:
+        """Programs made from this one, as parent or as mate."""
+        return list(self.db.query("SELECT id, name, origin, mutator, round, parent_id, mate_id FROM programs "
+                                  "WHERE parent_id = ? OR mate_id = ? ORDER BY id", [program_id, program_id]))
 
     # ---- language-model calls (the LLM client's store) ---------------------------------------
     def llm_lookup(self, key: str) -> dict | None:

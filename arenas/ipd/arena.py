@@ -75,6 +75,15 @@ class IPDArena(PolicyArena):
         path = PROGRAMS / "tit_for_tat.py"
         return [self.parse(path.read_text(), origin=str(path))]
 
+    # ---- replays -------------------------------------------------------------------------------
+    replay_options = ("seed",)      # what `redqueen serve` offers to set for a replay
+
+    def replay_page(self, programs, seed: int | None = None, position: int | None = None) -> str:
+        """A self-contained HTML page of one match of two policies (from `seed`, default 0):
+        the moves turn by turn and the running payoffs, recorded in the sandbox."""
+        from .replay import replay_html
+        return replay_html(self.trace(programs, seed, position), [p.name for p in programs])
+
     # ---- held-out: Axelrod's strategies ----------------------------------------------------------
     def heldout_opponents(self) -> list:
         """Axelrod's strategies, minus cheaters and long-running ones, as built-in opponents

@@ -32,7 +32,7 @@ def signature():
 
 _POLICY = types.FunctionType(signature())
 _MATCH = types.int64(_POLICY, _POLICY, types.int64, types.float64, types.int64, types.int64[::1],
-                     types.float64[::1])
+                     types.float64[::1], types.int64[:, ::1])
 _MATCHES = types.void(_POLICY, _POLICY, types.int64, types.float64, types.int64[::1], types.int64[::1],
                       types.float64[:, ::1], types.int64[::1], types.int64[::1])
 
@@ -49,8 +49,9 @@ def _count_intentions(stats, offset, move, their_moves, turn):
 
 
 @njit(_MATCH, cache=True)
-def match(policy_a, policy_b, turns, noise, seed, control, stats):
-    """Play one match; fill `stats`; return 0, or the side (1, 2) that made an invalid move."""
+def match(policy_a, policy_b, turns, noise, seed, control, stats, record):
+    """Play one match; fill `stats`; return 0, or the side (1, 2) that made an invalid move.
+    `record` (replays; play passes an empty one) gets each turn's moves as played, (a, b)."""
     moves_a = np.zeros(turns, np.int64)
     moves_b = np.zeros(turns, np.int64)
     np.random.seed(policy_seed(seed))
@@ -78,6 +79,8 @@ def match(policy_a, policy_b, turns, noise, seed, control, stats):
         if u < noise:
             b = 1 - b
         moves_a[turn], moves_b[turn] = a, b
+        if record.shape[0] > 0:
+            record[turn, 0], record[turn, 1] = a, b
         stats[0] += PAYOFF[a, b]
         stats[1] += PAYOFF[b, a]
     stats[0] /= max(turns, 1)
@@ -90,10 +93,11 @@ def match(policy_a, policy_b, turns, noise, seed, control, stats):
 def matches(policy_a, policy_b, turns, noise, seeds, control, stats, statuses, bad_values):
     """One match per seed, in one call (calling compiled code from Python costs ~0.1 ms a call).
     Beats the heartbeat per match; an exception leaves control[SEED_INDEX] at its match."""
+    no_record = np.empty((0, 2), np.int64)
     for index in range(seeds.size):
         control[SEED_INDEX] = index
         control[BEAT] += 1
-        statuses[index] = match(policy_a, policy_b, turns, noise, seeds[index], control, stats[index])
+        statuses[index] = match(policy_a, policy_b, turns, noise, seeds[index], control, stats[index], no_record)
         bad_values[index] = control[BAD_VALUE]
 
 
@@ -110,6 +114,17 @@ def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad
     """Matches for `seeds` (see sandbox.Worker.play_games)."""
     turns, noise = options_of(options)
     matches(policy_a, policy_b, turns, noise, seeds, control, stats, statuses, bad_values)
+
+
+def trace(policy_a, policy_b, seed, options, control) -> dict:
+    """One match recorded for a replay: the moves as played, the payoffs per turn, the status."""
+    turns, noise = options_of(options)
+    record = np.full((turns, 2), -1, np.int64)
+    stats = np.zeros(len(STATS))
+    status = match(policy_a, policy_b, turns, noise, int(seed), control, stats, record)
+    played = record[record[:, 0] >= 0]
+    return {"turns": turns, "noise": noise, "seed": int(seed), "status": int(status),
+            "moves": played.tolist(), "payoff_a": float(stats[0]), "payoff_b": float(stats[1])}
 
 
 def invalid_move(value: int) -> str:

@@ -150,6 +150,16 @@ class PolicyArena(Arena):
             pool.close()
         self._pools.clear()
 
+    def trace(self, programs, seed: int | None = None, position: int | None = None) -> dict:
+        """One game of two policies recorded in the sandbox by the game module's `trace`, for
+        the arena's `replay_page`. A position is refused: policy games are set up by their seed."""
+        if position is not None:
+            raise ValueError(f"{self.name} games take --seed, not a position (-F)")
+        if len(programs) != 2 or any(not isinstance(p, Policy) for p in programs):
+            raise ValueError(f"a {self.name} replay needs exactly two policies")
+        a, b = programs
+        return self.pool().trace(a.contestant, b.contestant, seed or 0, self.game_options)
+
     # ---- Arena -----------------------------------------------------------------------------------
     def parse(self, source: str, origin: str = "<program>") -> Policy:
         valid = validate(source, self.signature, origin)

@@ -207,6 +207,23 @@ class WorkerPool:
         self._replace(slot)
         raise PoolError(f"the sandbox worker for {self.game_module} failed to answer {what!r}")
 
+    def trace(self, a: Contestant, b: Contestant, seed: int, options: dict) -> dict:
+        """One game recorded for a replay by the game module's `trace` (see sandbox.Worker.trace);
+        {"faults": {side: reason}} when a policy broke down (side 0: the worker died)."""
+        self.start()
+        slot = self._alive(self.slots[0])
+        if not self._send(slot, ("trace", a, b, int(seed), options)):
+            self._replace(slot)
+            raise PoolError(f"the sandbox worker for {self.game_module} could not take the replay")
+        self._reset_beat(slot)
+        while True:
+            message, death = self._receive(slot)
+            if death:
+                self._replace(slot)
+                return {"faults": {0: death}}
+            if message is not None:
+                return message[1]
+
     # ---- playing many pairings ---------------------------------------------------------------
     def play(self, pairings: list[tuple[Contestant, Contestant]], seeds: list[int], options: dict,
              progress=None) -> list[list[GameResult]]:

@@ -231,6 +231,25 @@ class Worker:
             return [(None, dict(faults)) for _ in seeds]
         return self.play_games(resolved[0], resolved[1], seeds, options)
 
+    def trace(self, a_contestant, b_contestant, seed, options) -> dict:
+        """One game recorded by the game module's `trace` (replays), or {"faults": {side: reason}}."""
+        faults, resolved = {}, []
+        for side, contestant in ((SIDE_A, a_contestant), (SIDE_B, b_contestant)):
+            try:
+                resolved.append(self.resolve(contestant, side))
+            except CompileError as error:
+                faults[side] = error.reason
+        if faults:
+            return {"faults": faults}
+        self.control[SIDE], self.control[PHASE], self.control[SEED_INDEX] = ENGINE, PLAY, 0
+        grant_cpu(self.limits.game_cpu)
+        try:
+            return self.game.trace(resolved[0], resolved[1], seed, options, self.control)
+        except Exception as error:   # raised inside a policy
+            return {"faults": {int(self.control[SIDE]): f"raised {type(error).__name__}: {_one_line(error)}"}}
+        finally:
+            self.control[PHASE] = IDLE
+
     def check(self, contestant, options):
         """None if the policy compiles and finishes a smoke game, else (reason, line)."""
         try:
@@ -271,6 +290,9 @@ def worker_main(connection, control, game_module: str, function_name: str, limit
             answer = worker.game.query(message[1])
             control[PHASE] = IDLE
             connection.send(("answer", answer))
+        elif kind == "trace":
+            _, a, b, seed, options = message
+            connection.send(("traced", worker.trace(a, b, seed, options)))
         elif kind == "play":
             _, job_id, a, pairs, seeds, options = message
             for position, (pair_id, b) in enumerate(pairs):

@@ -70,6 +70,15 @@ class TronArena(PolicyArena):
         path = PROGRAMS / "first_safe.py"
         return [self.parse(path.read_text(), origin=str(path))]
 
+    # ---- replays -------------------------------------------------------------------------------
+    replay_options = ("seed",)      # what `redqueen serve` offers to set for a replay
+
+    def replay_page(self, programs, seed: int | None = None, position: int | None = None) -> str:
+        """A self-contained HTML page playing back one game of two policies (from `seed`,
+        default 0), recorded in the sandbox."""
+        from .replay import replay_html
+        return replay_html(self.trace(programs, seed, position), [p.name for p in programs])
+
     # ---- held-out: the project's heuristic bots --------------------------------------------------
     def heldout_opponents(self) -> list:
         """The bots in arenas/tron/heldout (random-safe, wall hugger, space maximiser, ...)."""

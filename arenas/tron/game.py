@@ -42,7 +42,7 @@ def signature():
 
 _POLICY = types.FunctionType(signature())
 _GAME = types.int64(_POLICY, _POLICY, types.int64, types.int64, types.int64, types.int64[::1],
-                    types.float64[::1])
+                    types.float64[::1], types.int64[:, ::1])
 _GAMES = types.void(_POLICY, _POLICY, types.int64, types.int64, types.int64[::1], types.int64[::1],
                     types.float64[:, ::1], types.int64[::1], types.int64[::1])
 
@@ -91,8 +91,11 @@ def _view_of_b(grid, view):
 
 
 @njit(_GAME, cache=True)
-def game(policy_a, policy_b, rows, cols, seed, control, stats):
-    """Play one game; fill `stats`; return 0, or the side (1, 2) that returned an invalid move."""
+def game(policy_a, policy_b, rows, cols, seed, control, stats, trail):
+    """Play one game; fill `stats`; return 0, or the side (1, 2) that returned an invalid move.
+    `trail` records the game for replays when it has rows (play passes an empty one): row t gets
+    the heads (ra, ca, rb, cb) after t turns and the moves that followed, (da, db)."""
+    recording = trail.shape[0] > 0
     height, width = rows + 2, cols + 2
     grid = np.zeros((height, width), np.int64)
     grid[0, :] = WALL
@@ -106,6 +109,8 @@ def game(policy_a, policy_b, rows, cols, seed, control, stats):
     ca = 1 + int(u * max(cols // 2 - 1, 1))
     rb, cb = height - 1 - ra, width - 1 - ca
     grid[ra, ca], grid[rb, cb] = MINE, THEIRS
+    if recording:
+        trail[0, 0], trail[0, 1], trail[0, 2], trail[0, 3] = ra, ca, rb, cb
     np.random.seed(policy_seed(seed))
     view_a = np.empty((height, width), np.int64)
     view_b = np.empty((height, width), np.int64)
@@ -136,6 +141,8 @@ def game(policy_a, policy_b, rows, cols, seed, control, stats):
             control[BAD_VALUE] = db
             return SIDE_B
         turns += 1
+        if recording:
+            trail[turn, 4], trail[turn, 5] = da, db
         nra, nca = ra + ROW_STEP[da], ca + COL_STEP[da]
         nrb, ncb = rb + ROW_STEP[db], cb + COL_STEP[db]
         apart = abs(ra - rb) + abs(ca - cb)
@@ -151,6 +158,8 @@ def game(policy_a, policy_b, rows, cols, seed, control, stats):
             break
         grid[nra, nca], grid[nrb, ncb] = MINE, THEIRS
         ra, ca, rb, cb = nra, nca, nrb, ncb
+        if recording:
+            trail[turn + 1, 0], trail[turn + 1, 1], trail[turn + 1, 2], trail[turn + 1, 3] = ra, ca, rb, cb
     stats[0], stats[1] = score_a, score_b
     stats[2], stats[3] = share_a / max(samples, 1), share_b / max(samples, 1)
     stats[4], stats[5] = toward_a / max(turns, 1), toward_b / max(turns, 1)
@@ -161,10 +170,11 @@ def game(policy_a, policy_b, rows, cols, seed, control, stats):
 @njit(_GAMES, cache=True)
 def games(policy_a, policy_b, rows, cols, seeds, control, stats, statuses, bad_values):
     """One game per seed, in one call; beats the heartbeat per game (see arenas.ipd.game.matches)."""
+    no_trail = np.empty((0, 6), np.int64)
     for index in range(seeds.size):
         control[SEED_INDEX] = index
         control[BEAT] += 1
-        statuses[index] = game(policy_a, policy_b, rows, cols, seeds[index], control, stats[index])
+        statuses[index] = game(policy_a, policy_b, rows, cols, seeds[index], control, stats[index], no_trail)
         bad_values[index] = control[BAD_VALUE]
 
 
@@ -181,6 +191,20 @@ def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad
     """Games for `seeds` (see sandbox.Worker.play_games)."""
     rows, cols = size_of(options)
     games(policy_a, policy_b, rows, cols, seeds, control, stats, statuses, bad_values)
+
+
+def trace(policy_a, policy_b, seed, options, control) -> dict:
+    """One game recorded for a replay: the heads after each turn and the moves (see `game`),
+    the scores, and the status (0, or the side that returned an invalid move)."""
+    rows, cols = size_of(options)
+    trail = np.full((rows * cols + 1, 6), -1, np.int64)
+    stats = np.zeros(len(STATS))
+    status = game(policy_a, policy_b, rows, cols, int(seed), control, stats, trail)
+    turns = int((trail[:, 4] >= 0).sum())
+    heads = int((trail[:, 0] >= 0).sum())      # turns + 1, or turns when the last move crashed
+    return {"rows": rows, "cols": cols, "seed": int(seed), "status": int(status),
+            "score_a": float(stats[0]), "score_b": float(stats[1]), "turns": turns,
+            "trail": trail[:heads].tolist()}
 
 
 def invalid_move(value: int) -> str:

@@ -84,7 +84,7 @@ def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, 
     analysis = Analysis(run_ids, rounds, generality, phenotypes, genotypes)
     analysis.report = _report(analysis, flat, results, embeddings, heldout, seeds, name, arena_options, options)
     if options.cycles:
-        analysis.report["cycles"] = [_cycles(arena, run["id"], run_champions, seeds)
+        analysis.report["cycles"] = [_cycles(arena, run["id"], run_champions, seeds, archive)
                                      for run, run_champions in zip(runs, champs)]
     analysis.grid = _grid(archive, arena, runs[0], options.grid_round)
     if analysis.grid:
@@ -120,9 +120,21 @@ def _report(analysis: Analysis, flat, results, embeddings, heldout, seeds, name,
                                   for i, run in enumerate(analysis.run_ids)},
         champions=[dict(run=c.run, round=c.round, program_id=c.program_id, name=c.program.name,
                         **r.summary_fields()) for c, r in zip(flat, results)],
+        warnings=_length_warnings(analysis),
         best=dict(run=flat[best_index].run, round=flat[best_index].round, program_id=flat[best_index].program_id,
                   name=flat[best_index].program.name, **best.summary_fields()),
     )
+
+
+def _length_warnings(analysis: Analysis) -> list[str]:
+    """One line when the runs reached different numbers of rounds: later rounds then average
+    fewer runs (the per-round table's `runs` column and the generality figure say how many)."""
+    reached = (~np.isnan(analysis.generality)).sum(axis=1)
+    if len(set(reached.tolist())) <= 1:
+        return []
+    lengths = ", ".join(f"run {r}: {n}" for r, n in zip(analysis.run_ids, reached.tolist()))
+    return [f"runs of different lengths are mixed ({lengths} rounds); rounds beyond the shortest "
+            f"average fewer runs"]
 
 
 def _per_round(analysis: Analysis) -> list[dict]:
@@ -144,23 +156,42 @@ def _per_round(analysis: Analysis) -> list[dict]:
     return rows
 
 
-def _cycles(arena, run_id: int, run_champions: list[Champion], seeds) -> dict:
-    """Beats matrix among a run's distinct champions (by the arena's duel) and its 3-cycles."""
+def _cycles(arena, run_id: int, run_champions: list[Champion], seeds, archive=None) -> dict:
+    """Cross-play among a run's distinct champions (in round order), its 3-cycles, and the Red
+    Queen diagnostics (`red_queen.diagnostics`). The matrix the run stored for its opponents
+    (`--opponents nash|pfsp`) is reused when it covers every pair; otherwise the arena's duel
+    plays each pair over `seeds`."""
+    from .red_queen import diagnostics
     distinct: dict[str, Champion] = {}
     for champion in run_champions:
         distinct.setdefault(champion.program.digest, champion)
     members = list(distinct.values())
     n = len(members)
-    fitness = np.zeros((n, n))
-    for i in range(n - 1):
-        duel = arena.duel(members[i].program, [m.program for m in members[i + 1:]], seeds)
-        fitness[i, i + 1:] = duel.fitness_a
-        fitness[i + 1:, i] = duel.fitness_b
+    fitness, source = _stored_cross_play(archive, run_id, members), "stored by the run"
+    if fitness is None:
+        fitness, source = np.zeros((n, n)), "played"
+        for i in range(n - 1):
+            duel = arena.duel(members[i].program, [m.program for m in members[i + 1:]], seeds)
+            fitness[i, i + 1:] = duel.fitness_a
+            fitness[i + 1:, i] = duel.fitness_b
     beats = beats_matrix(fitness)
     examples = [[members[k].round for k in cycle] for cycle in list_three_cycles(beats, limit=5)]
     return dict(run=run_id, champions=n, pairs=n * (n - 1) // 2, decided_pairs=int(beats.sum()),
                 three_cycles=count_three_cycles(beats), triads=n * (n - 1) * (n - 2) // 6,
-                examples_by_round=examples)
+                examples_by_round=examples, rounds=[m.round for m in members], cross_play_source=source,
+                cross_play=fitness.round(6).tolist(), red_queen=diagnostics(fitness) if n else None)
+
+
+def _stored_cross_play(archive, run_id, members) -> np.ndarray | None:
+    if archive is None or not members:
+        return None
+    ids, payoff = archive.cross_play(run_id)
+    index = {program: i for i, program in enumerate(ids)}
+    if any(m.program_id not in index for m in members):
+        return None
+    rows = [index[m.program_id] for m in members]
+    chosen = payoff[np.ix_(rows, rows)]
+    return None if np.isnan(chosen).any() else chosen
 
 
 def _grid(archive, arena, run: dict, round_number: int | None) -> dict | None:
@@ -174,9 +205,12 @@ def _grid(archive, arena, run: dict, round_number: int | None) -> dict | None:
     names = run["config"].get("descriptors") or list(arena.default_descriptors)
     descriptors = [arena.descriptors[n] for n in names]
     values = np.full([len(d.edges) for d in descriptors], np.nan)
+    champion_cell = None
     for elite in archive.elites(chosen["id"]):
         values[tuple(elite["cell"])] = elite["fitness"]
-    return dict(run=run["id"], round=chosen["number"], values=values, axes=list(names),
+        if elite["program_id"] == chosen["champion_id"]:
+            champion_cell = list(elite["cell"])
+    return dict(run=run["id"], round=chosen["number"], values=values, axes=list(names), champion_cell=champion_cell,
                 edges=[[_float(e) for e in d.edges] for d in descriptors],
                 filled=int(np.sum(~np.isnan(values))), cells=int(values.size))
 
@@ -189,17 +223,24 @@ def write_plots(analysis: Analysis, directory) -> list[Path]:
     rows = analysis.report["per_round"]
     paths = [
         plot_generality(rounds, analysis.generality, directory / "generality.png",
-                        run_labels=[f"run {r}" for r in analysis.run_ids]),
+                        run_labels=[f"run {r}" for r in analysis.run_ids], heldout=analysis.report["heldout"]),
         plot_variances(rounds, {"phenotype (fitness vs held-out)": [_nan(r["phenotype_variance"]) for r in rows],
                                 "genotype (code embedding)": [_nan(r["genotype_variance"]) for r in rows]},
                        directory / "variance.png"),
     ]
+    from .plots import plot_cross_play, plot_red_queen
+    for cycles in analysis.report.get("cycles", []):
+        if cycles["champions"] > 1:
+            paths.append(plot_cross_play(cycles, directory / f"cross_play_run{cycles['run']}.png"))
+    if any(c["champions"] > 1 for c in analysis.report.get("cycles", [])):
+        paths.append(plot_red_queen(analysis.report["cycles"], directory / "red_queen.png"))
     if analysis.grid:
         grid = analysis.grid
         paths.append(plot_grid(grid["values"], directory / "map_elites_grid.png", grid["axes"][0], grid["axes"][1],
                                x_edges=[_nan(e) if e is not None else np.inf for e in grid["edges"][0]],
                                y_edges=[_nan(e) if e is not None else np.inf for e in grid["edges"][1]],
-                               title=f"MAP-Elites grid, run {grid['run']} round {grid['round']}"))
+                               title=f"MAP-Elites grid, run {grid['run']} round {grid['round']}",
+                               marked=tuple(grid["champion_cell"]) if grid.get("champion_cell") else None))
     return paths
 
 

@@ -25,23 +25,35 @@ def _save(figure, path) -> Path:
 
 
 def plot_generality(rounds: Sequence[float], per_run, path, run_labels: Sequence[str] = (),
-                    title: str = "Held-out generality of champions") -> Path:
-    """Generality per round: each run faintly, the mean across runs, and the min–max band.
-    `per_run` has shape (runs, rounds), NaN where a run has no champion."""
+                    title: str = "Held-out generality of champions", heldout: str = "") -> Path:
+    """Generality per round: each run in its own colour (legend), the mean across runs, and the
+    min–max band. `per_run` has shape (runs, rounds), NaN where a run has no champion; rounds
+    that fewer runs reached are marked with their count. `heldout` names the held-out set in
+    the title."""
     plt = _pyplot()
     values = np.atleast_2d(np.asarray(per_run, dtype=float))
     x = np.asarray(rounds, dtype=float)
     figure, axes = plt.subplots(figsize=(7, 4.2))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for index, run in enumerate(values):
-        label = run_labels[index] if index < len(run_labels) else None
-        axes.plot(x, run, color="0.6", linewidth=0.8, alpha=0.7, label=label if len(values) <= 6 else None)
+        label = run_labels[index] if index < len(run_labels) else f"run {index + 1}"
+        axes.plot(x, run, color=colours[index % len(colours)], linewidth=1, alpha=0.8, marker=".",
+                  label=label if len(values) <= 10 else None)
     with warnings.catch_warnings():     # an all-NaN round (no run reached it) is left blank
         warnings.simplefilter("ignore", RuntimeWarning)
         mean, low, high = np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
     if len(values) > 1:
-        axes.fill_between(x, low, high, color="tab:blue", alpha=0.15, label="min–max across runs")
-    axes.plot(x, mean, color="tab:blue", linewidth=2, marker="o", markersize=3, label="mean across runs")
-    axes.set(xlabel="round", ylabel="fraction of held-out opponents beaten or tied", title=title, ylim=(-0.02, 1.02))
+        axes.fill_between(x, low, high, color="0.5", alpha=0.15, label="min–max across runs")
+        axes.plot(x, mean, color="black", linewidth=2, marker="o", markersize=3, label="mean across runs")
+        covered = (~np.isnan(values)).sum(axis=0)
+        for xi, count in zip(x, covered):
+            if 0 < count < len(values):           # fewer runs reached this round: say how many
+                axes.annotate(f"{count}/{len(values)} runs", (xi, -0.02), fontsize=7, ha="center",
+                              va="bottom", color="firebrick")
+    full_title = f"{title}\nagainst {heldout}" if heldout else title
+    axes.set(xlabel="round", ylabel="fraction of held-out opponents beaten or tied", title=full_title,
+             ylim=(-0.04, 1.02))
+    axes.title.set_fontsize(10)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
     _integer_rounds(axes)
@@ -65,10 +77,13 @@ def plot_variances(rounds: Sequence[float], series: dict[str, Sequence[float]], 
 
 
 def plot_grid(grid, path, x_label: str, y_label: str, x_edges: Sequence[float] = (),
-              y_edges: Sequence[float] = (), title: str = "MAP-Elites grid: fitness of each elite") -> Path:
+              y_edges: Sequence[float] = (), title: str = "MAP-Elites grid: fitness of each elite",
+              marked: tuple[int, int] | None = None) -> Path:
     """A MAP-Elites grid as a heatmap: grid[i, j] is the elite's fitness in bin i of the first
-    descriptor (x) and bin j of the second (y); NaN for empty cells, drawn blank."""
+    descriptor (x) and bin j of the second (y); NaN for empty cells, drawn blank. `marked` (the
+    champion's cell) gets a red frame. Cell labels are black on light colours, white on dark."""
     plt = _pyplot()
+    from matplotlib.patches import Rectangle
     values = np.asarray(grid, dtype=float)
     figure, axes = plt.subplots(figsize=(6.4, 5))
     image = axes.imshow(np.ma.masked_invalid(values.T), origin="lower", cmap="viridis", aspect="auto")
@@ -76,17 +91,71 @@ def plot_grid(grid, path, x_label: str, y_label: str, x_edges: Sequence[float] =
     if values.size <= 150:              # small grids: print each elite's fitness in its cell
         for (i, j), value in np.ndenumerate(values):
             if np.isfinite(value):
-                axes.text(i, j, f"{value:.2f}", ha="center", va="center", fontsize=7, color="white",
-                          path_effects=[_outline()])
+                red, green, blue, _ = image.cmap(image.norm(value))
+                light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5
+                axes.text(i, j, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                          color="black" if light else "white")
+    if marked is not None:
+        axes.add_patch(Rectangle((marked[0] - 0.5, marked[1] - 0.5), 1, 1, fill=False, edgecolor="red",
+                                 linewidth=2.5, label="champion"))
+        axes.legend(loc="upper right", fontsize=8)
     axes.set(xlabel=x_label, ylabel=y_label, title=title)
     _label_bins(axes.set_xticks, axes.set_xticklabels, x_edges, values.shape[0])
     _label_bins(axes.set_yticks, axes.set_yticklabels, y_edges, values.shape[1])
     return _save(figure, path)
 
 
-def _outline():
-    from matplotlib import patheffects
-    return patheffects.withStroke(linewidth=1, foreground="black")
+def plot_cross_play(cycles: dict, path) -> Path:
+    """A run's champions each against each: row champion's payoff against the column champion."""
+    plt = _pyplot()
+    values = np.asarray(cycles["cross_play"], dtype=float)
+    labels = [f"r{r}" for r in cycles["rounds"]]
+    figure, axes = plt.subplots(figsize=(1.6 + 0.45 * len(labels), 1.2 + 0.4 * len(labels)))
+    image = axes.imshow(values, cmap="viridis")
+    figure.colorbar(image, ax=axes, label="payoff (row against column)")
+    if values.size <= 400:
+        middle = np.nanmean(values) if values.size else 0
+        for (i, j), value in np.ndenumerate(values):
+            axes.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
+                      color="black" if value > middle else "white")
+    axes.set_xticks(range(len(labels)), labels, fontsize=7, rotation=90)
+    axes.set_yticks(range(len(labels)), labels, fontsize=7)
+    axes.set(xlabel="opponent (champion of round)", ylabel="champion of round",
+             title=f"Cross-play of run {cycles['run']}'s champions ({cycles['cross_play_source']})")
+    return _save(figure, path)
+
+
+def plot_red_queen(per_run: Sequence[dict], path) -> Path:
+    """Progress versus cycling, per run and champion: does the newest beat all earlier ones,
+    3-cycles so far, the Nash mixture's support and its weight on the newest champion."""
+    plt = _pyplot()
+    figure, panels = plt.subplots(1, 3, figsize=(13, 3.8))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, cycles in enumerate(per_run):
+        steps = (cycles.get("red_queen") or {}).get("per_step", [])
+        if not steps:
+            continue
+        colour = colours[index % len(colours)]
+        x = [cycles["rounds"][s["newest"]] for s in steps]
+        label = f"run {cycles['run']}"
+        panels[0].plot(x, [s["nash_weight_newest"] for s in steps], marker="o", color=colour, label=label)
+        panels[1].plot(x, [s["nash_support"] for s in steps], marker="o", color=colour, label=label)
+        panels[2].plot(x, [s["three_cycles"] for s in steps], marker="o", color=colour, label=label)
+        beaten = [xi for xi, s in zip(x, steps) if s["beats_all_earlier"]]
+        panels[0].scatter(beaten, [1.04] * len(beaten), marker="^", color=colour)
+    titles = ["Nash weight on the newest champion\n(▲: it beats every earlier one)",
+              "Nash support size", "intransitive 3-cycles so far"]
+    for axes, title in zip(panels, titles):
+        axes.set(xlabel="round of the newest champion", title=title)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+        _integer_rounds(axes)
+    panels[0].set_ylim(-0.02, 1.1)
+    from matplotlib.ticker import MaxNLocator
+    for axes in panels[1:]:
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(bottom=0)
+    return _save(figure, path)
 
 
 def _integer_rounds(axes) -> None:

@@ -12,6 +12,8 @@ LAZY_COMMANDS = {
     "analyze": "redqueen.cli.analyze:analyze",
     "arena": "redqueen.cli.arena:arena",
     "optimize": "redqueen.cli.optimize:optimize",
+    "replay": "redqueen.cli.replay:replay",
+    "serve": "redqueen.cli.serve:serve",
 }
 
 

@@ -90,6 +90,8 @@ def analyze(runs, against, seeds, seed, jobs, dimensions, embeddings_model, base
 def print_report(report: dict) -> None:
     for item in report["skipped"]:
         click.echo(f"skipped {item['file']}: {item['reason']}", err=True)
+    for warning in report.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     click.echo("\n".join(report_lines(report)))
 
 
@@ -112,11 +114,29 @@ def report_lines(report: dict) -> list[str]:
                      f"{cycles['champions']} distinct champions ({cycles['triads']} triads; "
                      f"{cycles['decided_pairs']} of {cycles['pairs']} pairs have a winner)"
                      + (f", e.g. rounds {cycles['examples_by_round'][0]}" if cycles["examples_by_round"] else ""))
+    lines += red_queen_lines(report.get("cycles", []))
     best = report["best"]
     lines.append(f"best champion: run {best['run']} round {best['round']} (program {best['program_id']}, "
                  f"{best['name']}): generality {best['generality']:.4f}, beats {best['beaten']:.4f}, "
                  f"score/game {best['score_per_game']:.3f} ({best['generality_rule']} generality)")
     lines += [f"wrote {figure}" for figure in report.get("figures", [])]
+    return lines
+
+
+def red_queen_lines(per_run: list[dict]) -> list[str]:
+    """Per run and newest champion: beats all earlier, 3-cycles, Nash support and weight, α-Rank."""
+    lines = []
+    for cycles in per_run:
+        diagnostics = cycles.get("red_queen")
+        if not diagnostics or not diagnostics["per_step"]:
+            continue
+        lines += ["", f"run {cycles['run']}: progress or cycling (cross-play {cycles['cross_play_source']})"]
+        rows = [dict(round=cycles["rounds"][s["newest"]], beats="yes" if s["beats_all_earlier"] else "no",
+                     cycles=s["three_cycles"], support=s["nash_support"], weight=s["nash_weight_newest"],
+                     alpha=diagnostics["alpha_rank"][s["newest"]]) for s in diagnostics["per_step"]]
+        lines += table_lines(rows, [("round", "round"), ("beats", "beats all earlier"), ("cycles", "3-cycles"),
+                                    ("support", "Nash support"), ("weight", "Nash weight newest"),
+                                    ("alpha", "α-Rank")])
     return lines
 
 

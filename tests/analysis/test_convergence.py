@@ -106,3 +106,22 @@ def test_runs_of_another_arena_are_refused(archive_with_runs):
 
     with pytest.raises(AnalysisError, match="played in tiny"):
         analyze(archive, run_ids, AnalysisOptions(against=str(heldout), progress=False), arena=OtherArena())
+
+
+def test_red_queen_diagnostics_follow_the_champions_cross_play(archive_with_runs, tmp_path):
+    archive, run_ids, heldout = archive_with_runs
+    options = AnalysisOptions(against=str(heldout), seeds=4, dimensions=4, progress=False)
+    analysis = analyze(archive, run_ids[:1], options, arena=TinyArena())
+    (cycles,) = analysis.report["cycles"]
+    fitness = np.asarray(cycles["cross_play"])
+    steps = cycles["red_queen"]["per_step"]
+    assert cycles["champions"] >= 2 and len(steps) == cycles["champions"] - 1
+    for step in steps:
+        k = step["newest"]
+        assert step["beats_all_earlier"] == bool((fitness[k, :k] > fitness[:k, k] + 1e-9).all())
+        assert sum(step["nash"]) == pytest.approx(1.0) and step["nash_support"] == sum(w > 0 for w in step["nash"])
+    assert sum(cycles["red_queen"]["alpha_rank"]) == pytest.approx(1.0)
+    names = {p.name for p in write_plots(analysis, tmp_path)}
+    assert {"red_queen.png", f"cross_play_run{run_ids[0]}.png"} <= names
+    text = "\n".join(report_lines(analysis.report))
+    assert "progress or cycling" in text

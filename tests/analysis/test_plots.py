@@ -28,3 +28,21 @@ def test_grid_plot(tmp_path):
     grid[0, 1], grid[3, 2] = 0.4, 0.9
     assert_png(plot_grid(grid, tmp_path / "grid.png", "length", "processes",
                          x_edges=(5, 10, 20, np.inf), y_edges=(1, 8, np.inf)))
+
+
+def test_grid_plot_marks_the_champion_and_generality_names_the_set(tmp_path):
+    grid = np.full((3, 3), np.nan)
+    grid[1, 2], grid[0, 0] = 0.9, 0.1
+    assert_png(plot_grid(grid, tmp_path / "grid.png", "a", "b", marked=(1, 2)))
+    runs = np.array([[0.1, 0.3, 0.5], [0.2, 0.4, np.nan]])
+    assert_png(plot_generality([0, 1, 2], runs, tmp_path / "g.png", run_labels=["run 1", "run 2"],
+                               heldout="drq-heldout"))
+
+
+def test_runs_of_different_lengths_are_warned_about():
+    from redqueen.analysis.convergence import Analysis, _length_warnings
+    same = Analysis([1, 2], [0, 1], np.ones((2, 2)), np.ones((2, 2, 1)), np.ones((2, 2, 1)))
+    assert _length_warnings(same) == []
+    mixed = Analysis([1, 2], [0, 1], np.array([[1.0, 1.0], [1.0, np.nan]]), np.ones((2, 2, 1)), np.ones((2, 2, 1)))
+    (warning,) = _length_warnings(mixed)
+    assert "run 1: 2" in warning and "run 2: 1" in warning
