@@ -46,6 +46,10 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                              "else the project's archive/heldout)")
     parser.add_argument("--heldout-seeds", type=int, default=20, help="games per held-out opponent")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for held-out games")
+    parser.add_argument("--executor", choices=["local", "dask"], default="local",
+                        help="where games run: this process, or Dask workers (the coordinator writes runs.db)")
+    parser.add_argument("--scheduler", default=None,
+                        help="Dask scheduler tcp://HOST:PORT (default $DASK_SCHEDULER_ADDRESS, else a local cluster)")
     parser.add_argument("--out", default="reproduction", help="output folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser.parse_args(argv)
@@ -81,7 +85,7 @@ def find_run(archive, config) -> dict | None:
     return None
 
 
-def evolve(archive, config, quiet: bool) -> int:
+def evolve(archive, config, quiet: bool, executor=None) -> int:
     """Start the run, or resume it if an earlier invocation began it; returns its id."""
     from redqueen.loop import RedQueen
     from redqueen.mutators import make_mutator
@@ -92,9 +96,9 @@ def evolve(archive, config, quiet: bool) -> int:
     if existing and existing["status"] == "finished":
         return existing["id"]
     if existing:
-        loop = RedQueen.resume(archive, existing["id"], arena, mutator, progress=not quiet)
+        loop = RedQueen.resume(archive, existing["id"], arena, mutator, progress=not quiet, executor=executor)
     else:
-        loop = RedQueen.start(archive, config, arena, mutator, progress=not quiet)
+        loop = RedQueen.start(archive, config, arena, mutator, progress=not quiet, executor=executor)
     return loop.run()
 
 
@@ -106,19 +110,25 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     against = args.against or (str(DRQ_HELDOUT) if DRQ_HELDOUT.is_dir() else str(REPO / "archive" / "heldout"))
+    from redqueen.executor import ExecutorError, make_executor
+    try:
+        executor = make_executor(args.executor, args.scheduler)
+    except ExecutorError as error:
+        raise SystemExit(str(error)) from None
     archive = Archive(out / "runs.db")
     timings = {}
     try:
         started = time.perf_counter()
-        run_ids = [evolve(archive, config, args.quiet) for config in run_configs(args)]
+        run_ids = [evolve(archive, config, args.quiet, executor) for config in run_configs(args)]
         timings["evolve_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         options = AnalysisOptions(against=against, seeds=args.heldout_seeds, seed=args.seed, jobs=args.jobs,
-                                  progress=not args.quiet)
+                                  progress=not args.quiet, executor=executor)
         analysis = analyze(archive, run_ids, options)
         timings["analyze_s"] = round(time.perf_counter() - started, 1)
     finally:
         archive.close()
+        executor.close()
     report = analysis.report
     report["figures"] = [str(p) for p in write_plots(analysis, out)]
     report["timings"] = timings

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import build_arena, checked_arena_options, db_option
+from .options import build_arena, checked_arena_options, db_option, executor_options, open_executor
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 # Options that change how a resumed run talks to its endpoint but not what it computes.
@@ -90,6 +90,7 @@ def _descriptor_names(text):
 @click.option("--resume", default=None, metavar="RUN",
               help="Continue run RUN (an id, or 'latest') with its stored configuration.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@executor_options
 @click.pass_context
 def evolve(ctx, **options):
     """Evolve programs with the Digital Red Queen loop.
@@ -127,6 +128,7 @@ def _evolve(ctx, options):
     from redqueen.cli.archive_file import open_archive
     from redqueen.loop import RedQueen
     archive = open_archive(options["db"])
+    executor = None
     try:
         if options["resume"]:
             run = archive.run(options["resume"])
@@ -135,11 +137,15 @@ def _evolve(ctx, options):
                                            f"({run['rounds']} rounds); see `redqueen archive rounds {run['id']}`")
             config = _resumed_config(ctx, options, run["config"])
             arena, mutator = _build(config, options, archive, run["id"])
-            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=not options["quiet"])
+            executor = open_executor(options["executor"], options["scheduler"])
+            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=not options["quiet"],
+                                   executor=executor)
         else:
             config = _new_config(ctx, options)
             arena, mutator = _build(config, options, archive, None)
-            loop = RedQueen.start(archive, config, arena, mutator, progress=not options["quiet"])
+            executor = open_executor(options["executor"], options["scheduler"])
+            loop = RedQueen.start(archive, config, arena, mutator, progress=not options["quiet"],
+                                  executor=executor)
             if hasattr(mutator, "client"):
                 mutator.client.run_id = loop.run_id
         click.echo(f"run {loop.run_id}: {config.rounds} rounds x {config.iters} iterations, "
@@ -151,6 +157,8 @@ def _evolve(ctx, options):
             loop.arena.close()
         _summary(archive, loop.run_id)
     finally:
+        if executor is not None:
+            executor.close()
         archive.close()
 
 
