@@ -49,7 +49,7 @@ def tournament(paths, rounds, coresize, cycles, processes, length, distance, psp
     players = len(warriors)
     if (not players or not opponents) if against else players < 2:
         _fail("Error: a tournament needs two warriors (or one and an --against directory)")
-    from . import placement
+    from . import seeds as placement
     if position is not None:
         seed = placement.seed_for_position(position, settings.mindistance)
     elif seed is None:
