@@ -15,6 +15,7 @@ import argparse
 import itertools
 import json
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -41,27 +42,34 @@ def main() -> int:
     env = {"PYTHONPATH": str(REPO)}
     subprocess.run([*REDQUEEN, "tournament", "-r", "1", files[0], files[1]], capture_output=True,
                    env=env, check=True)                                       # warm the Numba cache
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run([*REDQUEEN, "tournament", "--json", "--executor", args.executor, *options, *files],
                           capture_output=True, env=env, check=True)
-    ours = time.perf_counter() - started
+    ours, ours_cpu = time.perf_counter() - started, _children_cpu() - cpu
     json.loads(done.stdout)
     pairs = list(itertools.combinations(files, 2))
     sample = pairs
     if args.pmars_pairs:
         chosen = np.random.default_rng(0).choice(len(pairs), min(args.pmars_pairs, len(pairs)), replace=False)
         sample = [pairs[i] for i in sorted(chosen)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     outputs = [subprocess.run([str(REPO / "scripts" / "pmars_oracle.sh"), "-b", *options, a, b],
                               capture_output=True).stdout for a, b in sample]
     theirs = (time.perf_counter() - started) * len(pairs) / len(sample)
+    theirs_cpu = (_children_cpu() - cpu) * len(pairs) / len(sample)
     checked = _check_sample(sample[:5], outputs[:5], options, env)
     print(f"{len(files)} warriors, {len(pairs)} pairs x {args.rounds} rounds")
-    print(f"redqueen tournament ({args.executor}): {ours:.2f} s (one process)")
-    print(f"pmars pair by pair: {theirs:.2f} s" + (f" (extrapolated from {len(sample)} pairs)" if
-                                                    len(sample) < len(pairs) else ""))
-    print(f"speed-up: {theirs / ours:.1f}x; pMARS scores equal ours on {checked}/5 pairs checked")
+    print(f"redqueen tournament ({args.executor}): {ours:.2f} s wall, {ours_cpu:.2f} s CPU (one process)")
+    print(f"pmars pair by pair: {theirs:.2f} s wall, {theirs_cpu:.2f} s CPU"
+          + (f" (extrapolated from {len(sample)} pairs)" if len(sample) < len(pairs) else ""))
+    print(f"speed-up: {theirs / ours:.1f}x wall, {theirs_cpu / ours_cpu:.1f}x CPU; "
+          f"pMARS scores equal ours on {checked}/5 pairs checked")
     return 0
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _check_sample(sample, outputs, options, env) -> int:

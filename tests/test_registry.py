@@ -39,7 +39,7 @@ def test_a_checkout_that_is_not_installed_reads_its_own_pyproject():
     assert registry._source_tree_entry_points(registry.ARENA_GROUP) == {
         "corewar": "arenas.corewar.arena:CoreWarArena", "ipd": "arenas.ipd.arena:IPDArena",
         "tron": "arenas.tron.arena:TronArena"}
-    assert set(registry._source_tree_entry_points(registry.COMMAND_GROUP)) == {"assemble", "battle"}
+    assert set(registry._source_tree_entry_points(registry.COMMAND_GROUP)) == {"assemble", "battle", "tournament"}
 
 
 @pytest.fixture
