@@ -185,3 +185,16 @@ def _config_of(db: Path) -> dict:
     with sqlite3.connect(db) as connection:
         (config,) = connection.execute("SELECT config FROM runs").fetchone()
     return json.loads(config)
+
+
+def test_tournament_on_the_cluster_equals_local(cluster):
+    address, _, _, _ = cluster
+    programs = sorted(str(p) for p in (REPO / "archive" / "heldout").glob("*.red"))[:6]
+    assert len(programs) >= 3
+    tables = []
+    for extra in ([], ["--executor", "dask", "--scheduler", address]):
+        done = subprocess.run([*REDQUEEN, "tournament", "-r", "10", "--seed", "99", "--json", *programs, *extra],
+                              capture_output=True, env=ENV, timeout=300)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+        tables.append(json.loads(done.stdout))
+    assert tables[0] == tables[1] and len(tables[0]) == len(programs)
