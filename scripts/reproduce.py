@@ -48,6 +48,9 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for held-out games")
     parser.add_argument("--executor", choices=["local", "dask"], default="local",
                         help="where games run: this process, or Dask workers (the coordinator writes runs.db)")
+    parser.add_argument("--parallel-runs", type=int, default=1,
+                        help="runs evolved at the same time (threads of this process, each with its own "
+                             "connection to runs.db); worth it when an executor has more workers than --batch")
     parser.add_argument("--scheduler", default=None,
                         help="Dask scheduler tcp://HOST:PORT (default $DASK_SCHEDULER_ADDRESS, else a local cluster)")
     parser.add_argument("--out", default="reproduction", help="output folder")
@@ -102,6 +105,33 @@ def evolve(archive, config, quiet: bool, executor=None) -> int:
     return loop.run()
 
 
+def evolve_all(archive, configs, args, executor) -> list[int]:
+    """Every run, one after another, or --parallel-runs at a time: runs are created here in order
+    (so run ids follow the seeds), then each thread evolves one run through its own connection."""
+    if args.parallel_runs <= 1 or len(configs) <= 1:
+        return [evolve(archive, config, args.quiet, executor) for config in configs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from redqueen.db import Archive
+    from redqueen.loop import RedQueen
+    from redqueen.mutators import make_mutator
+    from redqueen.registry import make_arena
+    for config in configs:
+        if find_run(archive, config) is None:
+            arena = make_arena(config.arena, config.arena_options)
+            RedQueen.start(archive, config, arena, make_mutator("builtin", arena, **config.mutator_options))
+
+    def one(config):
+        own = Archive(archive.path)
+        try:
+            return evolve(own, config, True, executor)
+        finally:
+            own.close()
+
+    with ThreadPoolExecutor(args.parallel_runs) as pool:
+        return list(pool.map(one, configs))
+
+
 def main(argv=None) -> int:
     args = parse_arguments(argv)
     from redqueen.analysis.convergence import AnalysisOptions, analyze, write_plots
@@ -119,7 +149,7 @@ def main(argv=None) -> int:
     timings = {}
     try:
         started = time.perf_counter()
-        run_ids = [evolve(archive, config, args.quiet, executor) for config in run_configs(args)]
+        run_ids = evolve_all(archive, run_configs(args), args, executor)
         timings["evolve_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         options = AnalysisOptions(against=against, seeds=args.heldout_seeds, seed=args.seed, jobs=args.jobs,

@@ -198,3 +198,22 @@ def test_tournament_on_the_cluster_equals_local(cluster):
         assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
         tables.append(json.loads(done.stdout))
     assert tables[0] == tables[1] and len(tables[0]) == len(programs)
+
+
+def test_reproduce_runs_in_parallel_on_the_cluster_as_one_after_another_here(cluster, tmp_path):
+    """scripts/reproduce.py with two runs evolving at once through the cluster: the same runs,
+    champions and report as one run after the other locally."""
+    address, _, _, _ = cluster
+    toy = ["--runs", "2", "--rounds", "2", "--iters", "8", "--seeds", "2", "--n-init", "3", "--heldout-seeds", "2",
+           "-A", "maxcycles=2000", "--against", str(REPO / "archive" / "heldout"), "--quiet"]
+    reports, champions = [], []
+    for name, extra in (("here", []), ("cluster", ["--executor", "dask", "--scheduler", address,
+                                                   "--parallel-runs", "2"])):
+        out = tmp_path / name
+        done = subprocess.run([sys.executable, str(REPO / "scripts" / "reproduce.py"), *toy, *extra, "--out", str(out)],
+                              capture_output=True, env=ENV, timeout=600, cwd=REPO)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+        reports.append(json.loads((out / "report.json").read_text()))
+        champions.append(_champions(out / "runs.db"))
+    assert len(champions[0]) == 4 and champions[0] == champions[1]
+    assert reports[0]["per_round"] == reports[1]["per_round"] and reports[0]["runs"] == reports[1]["runs"]
