@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+INPUTS = 16               # play_battle's arguments before `statistics`: pool, members, settings
 # The modules whose code the engine compiles (mars.py imports from these).
 SOURCES = ("mars.py", "placement.py", "instruction.py", "core_cells.py", "engine_aot.py")
 
@@ -101,24 +102,33 @@ def _remove_stale(directory: Path, keep: str) -> None:
 
 
 def _compile(name: str, output: Path) -> Path:
+    import numpy as np
+    from numba import typeof, types
     from numba.pycc import CC
 
-    from .mars import play_battle
+    from . import mars
+    from .battle import _allocate_outputs
     compiler = CC(name)
     compiler.output_dir = str(output)
     compiler.verbose = False
-    for cell, label in (("u2", "u16"), ("i4", "i32")):
-        signature = (f"i8({cell}[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8, i8, i8, i8, i8, i8, "
-                     "i8, i8, b1, i8, i8[::1], u1[:, ::1], f8[:, ::1], i8[:, ::1], i8[:, ::1], i8[:, ::1])")
-
-        def battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces, seed,
-                   rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate, overrun_limit,
-                   score, survived, fitness, lifetime, spawned, covered):
-            return play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex, n_pspaces,
-                               seed, rounds, coresize, maxcycles, maxprocesses, separation, pssize, permutate,
-                               overrun_limit, None, score, survived, fitness, lifetime, spawned, covered)
-
-        compiler.export(f"play_battle_{label}", signature)(battle)
+    outputs = _allocate_outputs((), 1, 2)                 # the engine's output arrays, however many
+    wrapper = _battle_wrapper(len(outputs), mars.play_battle)
+    for cell, label in ((np.uint16, "u16"), (np.int32, "i32")):
+        inputs = (np.zeros(4, cell), *[np.zeros(2, np.int64)] * 5, 1, 1, 1, 1, 1, 1, 1, 1, True, 1)
+        signature = types.int64(*[typeof(value) for value in (*inputs, *outputs)])
+        compiler.export(f"play_battle_{label}", signature)(wrapper)
     compiler.compile()
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
     return next(p for p in output.iterdir() if p.name == f"{name}{suffix}")
+
+
+def _battle_wrapper(n_outputs: int, play_battle):
+    """`play_battle` with statistics off (None), as a function of its other arguments; written
+    out because an exported function takes a fixed list of them."""
+    inputs = [f"a{i}" for i in range(INPUTS)]
+    outputs = [f"o{i}" for i in range(n_outputs)]
+    source = (f"def battle({', '.join(inputs + outputs)}):\n"
+              f"    return play_battle({', '.join(inputs)}, None, {', '.join(outputs)})\n")
+    namespace = {"play_battle": play_battle}
+    exec(source, namespace)  # noqa: S102 - generated from two counts, no outside text
+    return namespace["battle"]
