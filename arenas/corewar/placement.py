@@ -16,7 +16,6 @@ Warrior 1 is always at address 0. Each round:
   gives up, both advancing the seed as they draw;
 - `-P` (two warriors only): draw without replacement from the (position, first mover) table.
 """
-import numpy as np
 from numba import njit
 
 # The seed arithmetic of the command line lives in `seeds` (no Numba import): re-exported here.
