@@ -18,7 +18,7 @@ SUFFIXES = (".red",)
 @_settings_options
 @click.option("-F", "position", type=_range(1, MAX_CORESIZE), default=None,
               help="Fixed position of the second warrior in round 1, as `pmars -F` (every pair).")
-@click.option("--seed", type=_range(0, INT_MAX), default=None,
+@click.option("--seed", type=_range(0, INT_MAX - 1), default=None,
               help="pMARS's internal placement seed for round 1 [default: from the clock, printed].")
 @click.option("--against", type=click.Path(exists=True, file_okay=False), default=None,
               help="Play every program against each program of this directory instead of each other.")
