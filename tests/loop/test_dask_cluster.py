@@ -82,8 +82,8 @@ def cluster(tmp_path_factory):
 def _champions(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as connection:
         return connection.execute(
-            "SELECT c.round, p.digest, c.fitness FROM champions c JOIN programs p ON p.id = c.program_id "
-            "ORDER BY c.round").fetchall()
+            "SELECT c.run_id, c.round, p.digest, c.fitness FROM champions c JOIN programs p "
+            "ON p.id = c.program_id ORDER BY c.run_id, c.round").fetchall()
 
 
 def _evaluations(db: Path) -> list[tuple]:
