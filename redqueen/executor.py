@@ -107,13 +107,29 @@ def make_executor(name: str = "local", scheduler: str | None = None, workers: in
 _cache: dict = {}
 
 
+THREADS_VARIABLE = "REDQUEEN_THREADS"     # threads an engine may start in this process
+
+
 def worker_cache(key, build: Callable):
     """The value cached in this process under `key`, built once (arenas, parsed programs)."""
+    if not _cache:
+        _limit_threads()
     if key not in _cache:
         if len(_cache) > 20000:          # a long-lived worker sees many candidates: forget old ones
             _cache.clear()
         _cache[key] = build()
     return _cache[key]
+
+
+def _limit_threads() -> None:
+    """In a Dask worker: engines use the worker's threads, not every core of its node (where
+    many workers share the cores)."""
+    try:
+        from distributed import get_worker
+        threads = get_worker().state.nthreads
+    except (ImportError, ValueError, AttributeError):
+        return
+    os.environ.setdefault(THREADS_VARIABLE, str(threads))
 
 
 def worker_arena(name: str, options: dict):

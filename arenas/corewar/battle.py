@@ -355,7 +355,7 @@ def _run_threads(kernel, battles, threads, args):
     """Chunks of battles to a thread pool; the kernel releases the GIL."""
     import os
     from concurrent.futures import ThreadPoolExecutor
-    threads = min(threads or os.cpu_count() or 1, max(battles, 1))
+    threads = min(threads or _default_threads(), max(battles, 1))
     if threads <= 1 or battles <= 1:
         kernel(0, battles, *args)
         return
@@ -364,3 +364,10 @@ def _run_threads(kernel, battles, threads, args):
         for future in [executor.submit(kernel, start, min(start + chunk, battles), *args)
                        for start in range(0, battles, chunk)]:
             future.result()
+
+
+def _default_threads() -> int:
+    """Every core, or the share a cluster worker was given ($REDQUEEN_THREADS, see
+    redqueen.executor): many single-thread workers on one node must not each start a thread per core."""
+    import os
+    return int(os.environ.get("REDQUEEN_THREADS") or 0) or os.cpu_count() or 1
