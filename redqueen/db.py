@@ -120,9 +120,23 @@ class Archive:
 
     @contextmanager
     def transaction(self):
-        """All writes inside commit together or not at all."""
-        with self.db.atomic():
-            yield self
+        """All writes inside commit together or not at all. The outermost one takes the write
+        lock as it begins (BEGIN IMMEDIATE): connections writing the same file from several
+        threads then wait for each other (busy_timeout) instead of failing on a stale snapshot."""
+        connection = self.db.conn
+        if connection.in_transaction:
+            with self.db.atomic():              # nested: a savepoint
+                yield self
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            with self.db.atomic():
+                yield self
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
 
     def integrity_check(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]

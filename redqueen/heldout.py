@@ -163,18 +163,34 @@ def _worker_duel(task):
     return indices, arena.duel(program, [_worker["opponents"][i] for i in indices], seeds)
 
 
+def _executor_duel(task):
+    """One executor task: a program against a chunk of the held-out set, on a worker that keeps
+    the arena and the parsed set between tasks."""
+    from .executor import worker_cache
+    spec, source, origin, indices, seeds = task
+    if _worker.get("spec") != spec:
+        _worker.clear()
+        _worker_start(spec)
+        _worker["spec"] = spec
+    program = worker_cache(("heldout-program", repr(spec), source),
+                           lambda: _worker["arena"].parse(source, origin=origin))
+    return indices, _worker["arena"].duel(program, [_worker["opponents"][i] for i in indices], seeds)
+
+
 def _chunks(indices: list[int], size: int) -> list[list[int]]:
     return [indices[start:start + size] for start in range(0, len(indices), size)]
 
 
 def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[int],
          todo: Sequence[list[int]], jobs: int = 1, spec: ArenaSpec | None = None,
-         progress: bool = True) -> list[dict[int, dict]]:
+         progress: bool = True, executor=None) -> list[dict[int, dict]]:
     """Duel each program against the opponents at the indices `todo[i]`; returns, per program,
     opponent index -> {field: value}. With jobs > 1 and a `spec` (arena loadable by name), the
-    games are spread over a pool of worker processes."""
+    games are spread over a pool of worker processes; with a non-local `executor` and a spec,
+    over its workers (one task per program and chunk of opponents)."""
     from tqdm.auto import tqdm
-    jobs = max(1, jobs)
+    remote = executor is not None and executor.name != "local" and spec is not None
+    jobs = executor.workers if remote else max(1, jobs)
     longest = max((len(t) for t in todo), default=0)
     chunk = max(1, min(MAX_BATCH, longest // (jobs * 4)))   # several batches per worker, for the bar
     tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
@@ -182,7 +198,9 @@ def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[
     collected: list[dict[int, dict]] = [{} for _ in programs]
     total = sum(len(t) for t in todo) * len(seeds)
     with tqdm(total=total, unit="game", desc="held-out games", disable=not progress or total == 0) as bar:
-        for p_index, (indices, results) in _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec):
+        done = _run_remote(executor, programs, seeds, tasks, spec) if remote else \
+            _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec)
+        for p_index, (indices, results) in done:
             for position, opponent in enumerate(indices):
                 collected[p_index][opponent] = {key: _plain(getattr(results, key)[position])
                                                 for key in RESULT_FIELDS}
@@ -207,11 +225,16 @@ def _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec):
             yield futures[future], future.result()
 
 
+def _run_remote(executor, programs, seeds, tasks, spec):
+    payloads = [(spec, programs[p].source, f"program {p}", list(idx), list(seeds)) for p, idx in tasks]
+    yield from zip((p for p, _ in tasks), executor.map(_executor_duel, payloads))
+
+
 def evaluate_heldout(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[int],
                      labels: Sequence[str] | None = None, store: HeldoutStore | None = None,
                      key: str | None = None, jobs: int = 1, spec: ArenaSpec | None = None,
                      program_ids: Sequence[int | None] | None = None,
-                     progress: bool = True) -> list[ProgramResult]:
+                     progress: bool = True, executor=None) -> list[ProgramResult]:
     """Every program against every held-out opponent over the seeds. With a `store`, results
     already there (same arena key, seeds, program and opponent digests) are reused and new ones
     saved; `key` is the arena key (`arena_key(name, options)`)."""
@@ -221,7 +244,7 @@ def evaluate_heldout(arena: Arena, programs: Sequence, heldout: HeldoutSet, seed
     unique = list({p.digest: p for p in programs}.values())        # a program listed twice plays once
     known = [store.lookup(key, skey, p.digest) if store else {} for p in unique]
     todo = [_missing(digests, k) for k in known]
-    played = play(arena, unique, heldout, seeds, todo, jobs=jobs, spec=spec, progress=progress)
+    played = play(arena, unique, heldout, seeds, todo, jobs=jobs, spec=spec, progress=progress, executor=executor)
     rows_of: dict[str, list[dict]] = {}
     played_of = {p.digest: len(fresh) for p, fresh in zip(unique, played)}
     for program, stored, fresh in zip(unique, known, played):

@@ -121,7 +121,8 @@ class RedQueen:
     `RedQueen.resume`, then call `run()`."""
 
     def __init__(self, archive: Archive, run_id: int, config: RunConfig, arena: Arena, mutator,
-                 progress: bool = True, on_step: Callable | None = None, on_round: Callable | None = None):
+                 progress: bool = True, on_step: Callable | None = None, on_round: Callable | None = None,
+                 executor=None):
         self.archive, self.run_id, self.config = archive, run_id, config
         self.arena, self.mutator, self.progress = arena, mutator, progress
         self.on_step = on_step                 # called after each committed step (tests, tools)
@@ -129,6 +130,9 @@ class RedQueen:
         self._programs: dict[int, object] = {}  # program id -> parsed program
         self.descriptors = grid_descriptors(config, arena)
         self.opponent_spec = opponent_spec(config)
+        # Candidate evaluations go through the executor (redqueen.executor): here, or on a cluster.
+        self.evaluate = (executor.evaluator(arena, config.arena, config.arena_options) if executor
+                         else arena.evaluate)
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -362,7 +366,7 @@ class RedQueen:
         rng = np.random.default_rng([self.config.seed, state.number, 1])
         seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.confirm_seeds)]
         opponents = [self._program(pid) for pid in state.opponent_ids]
-        fresh = self.arena.evaluate([e.program for e in top], opponents, seeds, fitness=self.config.fitness)
+        fresh = self.evaluate([e.program for e in top], opponents, seeds, fitness=self.config.fitness)
         n_old, n_new = len(state.seeds), len(seeds)
         means = [(e.fitness * n_old + f.fitness * n_new) / (n_old + n_new) for e, f in zip(top, fresh)]
         best = int(np.argmax(means))                     # ties: the one fitter on the round's seeds
@@ -431,7 +435,7 @@ class RedQueen:
                 todo[program.digest] = program
                 order.append(program.digest)
         opponents = [self._program(pid) for pid in state.opponent_ids]
-        results = self.arena.evaluate([todo[d] for d in order], opponents, state.seeds,
+        results = self.evaluate([todo[d] for d in order], opponents, state.seeds,
                                       fitness=self.config.fitness) if order else []
         by_digest = dict(zip(order, results))
         first_seen = set()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from .options import OptionError
@@ -36,6 +35,7 @@ class UnknownArena(LookupError):
 def _entry_points(group: str) -> dict[str, str]:
     """name -> "module:attribute" of the group: installed metadata, plus this source tree's own
     pyproject.toml when the redqueen distribution is not installed."""
+    from importlib import metadata          # slow to import: only when a lookup needs it
     found = {}
     try:
         metadata.distribution("redqueen")
@@ -106,6 +106,8 @@ def command_names() -> list[str]:
 
 
 def command(name: str):
-    """The click command registered as `name` (imported now), or None."""
-    target = _entry_points(COMMAND_GROUP).get(name)
+    """The click command registered as `name` (imported now), or None. A source tree's own
+    commands are found without scanning every installed distribution (it is the slow part of
+    starting a command)."""
+    target = _source_tree_entry_points(COMMAND_GROUP).get(name) or _entry_points(COMMAND_GROUP).get(name)
     return _load(target) if target else None

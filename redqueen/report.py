@@ -14,7 +14,7 @@ from .heldout import ArenaSpec, HeldoutStore, arena_key, default_seeds, evaluate
 def heldout_report(archive, programs: Sequence[str] = (), runs: Sequence = (), arena: str = "corewar",
                    arena_options: dict | None = None, against: str | None = None,
                    only: Sequence[str] | None = None, seeds: int = 20, seed: int = 0, jobs: int = 1,
-                   progress: bool = True) -> dict:
+                   progress: bool = True, executor=None) -> dict:
     """Every program of `programs` (files, directories of files, archived program ids) and every
     champion of `runs`, against the held-out set (`against`, else the arena's own, else the
     project's), over `seeds` game seeds drawn from `seed`; results are stored in and reused from
@@ -25,17 +25,19 @@ def heldout_report(archive, programs: Sequence[str] = (), runs: Sequence = (), a
     chosen = selection["arena"]
     heldout = load_heldout(chosen, against, only)
     game_seeds = default_seeds(seeds, seed)
-    spec = ArenaSpec(selection["name"], selection["options"], str(against) if against else None,
+    spec = ArenaSpec(selection["name"], selection["options"], str(Path(against).resolve()) if against else None,
                      tuple(only) if only else None)
     started = time.perf_counter()
     results = evaluate_heldout(chosen, selection["programs"], heldout, game_seeds,
                                labels=selection["labels"], store=HeldoutStore(archive),
                                key=arena_key(selection["name"], selection["options"]), jobs=jobs,
-                               spec=spec, program_ids=selection["ids"], progress=progress)
+                               spec=spec, program_ids=selection["ids"], progress=progress, executor=executor)
     elapsed = time.perf_counter() - started
     played = sum(r.played for r in results)
     return dict(arena=selection["name"], arena_options=selection["options"], heldout=heldout.source,
-                opponents=len(heldout), seeds=len(game_seeds), jobs=jobs, elapsed_s=round(elapsed, 3),
+                opponents=len(heldout), seeds=len(game_seeds),
+                jobs=executor.workers if executor is not None and executor.name != "local" else jobs,
+                executor=executor.name if executor is not None else "local", elapsed_s=round(elapsed, 3),
                 games_played=played * len(game_seeds), generality_rule=results[0].summary["generality_rule"],
                 skipped=[dict(file=f, reason=r) for f, r in heldout.skipped],
                 programs=[dict(program=r.label, program_id=r.program_id, digest=r.digest,

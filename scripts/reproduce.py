@@ -56,6 +56,13 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                              "else the project's archive/heldout)")
     parser.add_argument("--heldout-seeds", type=int, default=20, help="games per held-out opponent")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for held-out games")
+    parser.add_argument("--executor", choices=["local", "dask"], default="local",
+                        help="where games run: this process, or Dask workers (the coordinator writes runs.db)")
+    parser.add_argument("--parallel-runs", type=int, default=1,
+                        help="runs evolved at the same time (threads of this process, each with its own "
+                             "connection to runs.db); worth it when an executor has more workers than --batch")
+    parser.add_argument("--scheduler", default=None,
+                        help="Dask scheduler tcp://HOST:PORT (default $DASK_SCHEDULER_ADDRESS, else a local cluster)")
     parser.add_argument("--out", default="reproduction", help="output folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser.parse_args(argv)
@@ -112,7 +119,7 @@ def find_run(archive, config) -> dict | None:
     return None
 
 
-def evolve(archive, config, quiet: bool) -> int:
+def evolve(archive, config, quiet: bool, executor=None) -> int:
     """Start the run, or resume it if an earlier invocation began it; returns its id."""
     from redqueen.loop import RedQueen
     from redqueen.mutators import make_mutator
@@ -123,10 +130,37 @@ def evolve(archive, config, quiet: bool) -> int:
     if existing and existing["status"] == "finished":
         return existing["id"]
     if existing:
-        loop = RedQueen.resume(archive, existing["id"], arena, mutator, progress=not quiet)
+        loop = RedQueen.resume(archive, existing["id"], arena, mutator, progress=not quiet, executor=executor)
     else:
-        loop = RedQueen.start(archive, config, arena, mutator, progress=not quiet)
+        loop = RedQueen.start(archive, config, arena, mutator, progress=not quiet, executor=executor)
     return loop.run()
+
+
+def evolve_all(archive, configs, args, executor) -> list[int]:
+    """Every run, one after another, or --parallel-runs at a time: runs are created here in order
+    (so run ids follow the seeds), then each thread evolves one run through its own connection."""
+    if args.parallel_runs <= 1 or len(configs) <= 1:
+        return [evolve(archive, config, args.quiet, executor) for config in configs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from redqueen.db import Archive
+    from redqueen.loop import RedQueen
+    from redqueen.mutators import make_mutator
+    from redqueen.registry import make_arena
+    for config in configs:
+        if find_run(archive, config) is None:
+            arena = make_arena(config.arena, config.arena_options)
+            RedQueen.start(archive, config, arena, make_mutator("builtin", arena, **config.mutator_options))
+
+    def one(config):
+        own = Archive(archive.path)
+        try:
+            return evolve(own, config, True, executor)
+        finally:
+            own.close()
+
+    with ThreadPoolExecutor(args.parallel_runs) as pool:
+        return list(pool.map(one, configs))
 
 
 def main(argv=None) -> int:
@@ -137,19 +171,25 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     against = args.against or (str(DRQ_HELDOUT) if DRQ_HELDOUT.is_dir() else str(REPO / "archive" / "heldout"))
+    from redqueen.executor import ExecutorError, make_executor
+    try:
+        executor = make_executor(args.executor, args.scheduler)
+    except ExecutorError as error:
+        raise SystemExit(str(error)) from None
     archive = Archive(out / "runs.db")
     timings = {}
     try:
         started = time.perf_counter()
-        run_ids = [evolve(archive, config, args.quiet) for config in run_configs(args)]
+        run_ids = evolve_all(archive, run_configs(args), args, executor)
         timings["evolve_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         options = AnalysisOptions(against=against, seeds=args.heldout_seeds, seed=args.seed, jobs=args.jobs,
-                                  progress=not args.quiet)
+                                  progress=not args.quiet, executor=executor)
         analysis = analyze(archive, run_ids, options)
         timings["analyze_s"] = round(time.perf_counter() - started, 1)
     finally:
         archive.close()
+        executor.close()
     report = analysis.report
     report["figures"] = [str(p) for p in write_plots(analysis, out)]
     report["timings"] = timings

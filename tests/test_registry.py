@@ -40,7 +40,7 @@ def test_a_checkout_that_is_not_installed_reads_its_own_pyproject():
         "corewar": "arenas.corewar.arena:CoreWarArena", "ipd": "arenas.ipd.arena:IPDArena",
         "tron": "arenas.tron.arena:TronArena", "gathering": "arenas.gathering.arena:GatheringArena",
         "cleanup": "arenas.cleanup.arena:CleanupArena"}
-    assert set(registry._source_tree_entry_points(registry.COMMAND_GROUP)) == {"assemble", "battle"}
+    assert set(registry._source_tree_entry_points(registry.COMMAND_GROUP)) == {"assemble", "battle", "tournament"}
 
 
 @pytest.fixture

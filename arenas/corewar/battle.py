@@ -16,13 +16,14 @@ from typing import Sequence
 
 import numpy as np
 
-from . import placement
+from . import seeds
 from .core_cells import core_dtype, core_rows
 from .score_formula import DEFAULT_FORMULA, points
 from .settings import Settings
 from .warrior import Warrior
 
 MAX_WARRIORS = 36   # pMARS's MAXWARRIOR
+UNLIMITED = 2**62   # mars.UNLIMITED, here so that callers need not import the compiled engine
 
 
 def pspace_map(pins: Sequence[int | None]) -> tuple[np.ndarray, int]:
@@ -85,8 +86,8 @@ def _check_settings(settings: Settings, n: int):
 
 
 def _check_seed(seed: int):
-    if not 0 <= seed < placement.SEED_LIMIT:
-        raise ValueError(f"seed must be in [0, {placement.SEED_LIMIT}), got {seed}")
+    if not 0 <= seed < seeds.SEED_LIMIT:
+        raise ValueError(f"seed must be in [0, {seeds.SEED_LIMIT}), got {seed}")
 
 
 @dataclass
@@ -197,11 +198,11 @@ def resolve_seed(settings: Settings, n: int, seed: int | None, fixed_position: i
     if fixed_position is not None:
         if seed is not None:
             raise ValueError("give a seed or a fixed position, not both")
-        seed = placement.seed_for_position(fixed_position, settings.mindistance)
+        seed = seeds.seed_for_position(fixed_position, settings.mindistance)
         if permutate:
-            seed = placement.permutation_seed(seed, n)
+            seed = seeds.permutation_seed(seed, n)
     elif seed is None:
-        seed = placement.clock_seed()
+        seed = seeds.clock_seed()
     _check_seed(seed)
     return int(seed)
 
@@ -219,9 +220,8 @@ def battle(warriors: Sequence[Warrior], settings: Settings = Settings(), rounds:
     """Play `rounds` rounds (default settings.rounds; with `permutate`, every combination)
     between `warriors` in this order (warrior 1 at address 0, as pMARS). Same semantics as
     `pmars -r ROUNDS -F fixed_position [-P] ...`, or pMARS seeded internally with `seed`.
-    `statistics=False` skips the per-round statistics (left zero), about 10% faster."""
-    from . import mars
-
+    `statistics=False` skips the per-round statistics (left zero), about 10% faster, and uses
+    the ahead-of-time engine when it is built (`engine_aot`), which starts without Numba."""
     warriors = list(warriors)
     n = len(warriors)
     _check_settings(settings, n)
@@ -233,13 +233,27 @@ def battle(warriors: Sequence[Warrior], settings: Settings = Settings(), rounds:
     points(formula, n)   # reject a bad formula before playing
     pindex, n_pspaces = pspace_map(pool.pins)
     outputs = _allocate_outputs((), rounds, n)
-    executed = mars.play_battle(pool.core, pool.offset, pool.length, pool.entry, np.arange(n, dtype=np.int64),
-                     pindex, n_pspaces, seed, rounds, settings.coresize, settings.maxcycles,
-                     settings.maxprocesses, settings.mindistance, settings.pspace, permutate,
-                     _overrun(overrun_limit, settings, n), True if statistics else None, *outputs)
+    args = (pool.core, pool.offset, pool.length, pool.entry, np.arange(n, dtype=np.int64), pindex, n_pspaces,
+            seed, rounds, settings.coresize, settings.maxcycles, settings.maxprocesses, settings.mindistance,
+            settings.pspace, permutate, _overrun(overrun_limit, settings, n))
+    compiled = None if statistics else _ahead_of_time(pool.core.dtype)
+    if compiled is not None:
+        executed = compiled(*args, *outputs)
+    else:
+        from . import mars
+        executed = mars.play_battle(*args, True if statistics else None, *outputs)
     table, survived, fitness, lifetime, spawned, coverage, enqueued = outputs
     return BattleResult(warriors, settings, seed, formula, table.reshape(n, 2 * n - 1),
                         survived.astype(bool), fitness, lifetime, spawned, coverage, enqueued, int(executed))
+
+
+def _ahead_of_time(cell_dtype):
+    """The ahead-of-time battle function for this core's cells, or None when not built."""
+    from . import engine_aot
+    module = engine_aot.load()
+    if module is None:
+        return None
+    return module.play_battle_u16 if cell_dtype == np.uint16 else module.play_battle_i32
 
 
 def _allocate_outputs(batch: tuple, rounds: int, n: int):
@@ -343,9 +357,8 @@ def _run_prange(kernel, threads, *args):
 
 def _run_threads(kernel, battles, threads, args):
     """Chunks of battles to a thread pool; the kernel releases the GIL."""
-    import os
     from concurrent.futures import ThreadPoolExecutor
-    threads = min(threads or os.cpu_count() or 1, max(battles, 1))
+    threads = min(threads or _default_threads(), max(battles, 1))
     if threads <= 1 or battles <= 1:
         kernel(0, battles, *args)
         return
@@ -354,3 +367,10 @@ def _run_threads(kernel, battles, threads, args):
         for future in [executor.submit(kernel, start, min(start + chunk, battles), *args)
                        for start in range(0, battles, chunk)]:
             future.result()
+
+
+def _default_threads() -> int:
+    """Every core, or the share a cluster worker was given ($REDQUEEN_THREADS, see
+    redqueen.executor): many single-thread workers on one node must not each start a thread per core."""
+    import os
+    return int(os.environ.get("REDQUEEN_THREADS") or 0) or os.cpu_count() or 1

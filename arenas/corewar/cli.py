@@ -167,9 +167,10 @@ def _write(text: str):
 
 
 def _play(warriors, settings, rounds, position, fixed_series, permutate, formula, koth, sort) -> str:
-    from . import placement
+    from . import seeds as placement
+    from .battle import UNLIMITED
     from .battle import battle as play
-    from .mars import UNLIMITED
+    _ensure_engine()
     if position:
         seed = placement.seed_for_position(position, settings.mindistance)
         if permutate:
@@ -182,6 +183,14 @@ def _play(warriors, settings, rounds, position, fixed_series, permutate, formula
         result = play(warriors, settings, rounds=rounds, seed=seed, permutate=permutate,
                       formula=formula, overrun_limit=UNLIMITED, statistics=False)
     return result.pmars_output(koth=koth, sort=sort)
+
+
+def _ensure_engine():
+    """Build the ahead-of-time engine on the first run, saying so (it takes a while)."""
+    from . import engine_aot
+    if engine_aot.load() is None:
+        click.echo("compiling the engine (first run only) ...", err=True)
+        engine_aot.build()
 
 
 @contextlib.contextmanager

@@ -33,6 +33,7 @@ class AnalysisOptions:
     cycles: bool = True
     grid_round: int | None = None          # MAP-Elites grid to draw; None: the first run's last round
     progress: bool = True
+    executor: object = None                # where held-out games run (redqueen.executor); None: jobs
 
 
 @dataclass
@@ -65,7 +66,7 @@ def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, 
         store=HeldoutStore(archive), key=arena_key(name, arena_options), jobs=options.jobs,
         spec=None if given is not None else ArenaSpec(name, arena_options, options.against),
         program_ids=[c.program_id for c in flat],
-        progress=options.progress)
+        progress=options.progress, executor=options.executor)
     embeddings = _embed(arena, flat, options)
 
     run_ids = [run["id"] for run in runs]

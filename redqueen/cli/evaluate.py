@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .options import checked_arena_options, db_option
+from .options import checked_arena_options, db_option, executor_options, open_executor
 from .progress import bars_wanted
 
 
@@ -36,8 +36,9 @@ from .progress import bars_wanted
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with per-opponent results).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: one row per program and opponent.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@executor_options
 def evaluate(programs, runs, against, arena, arena_option, only, seeds, seed, jobs, db, per_opponent,
-             as_json, as_csv, quiet):
+             as_json, as_csv, quiet, executor, scheduler):
     """Play programs 1v1 against every program of a held-out set and report their generality.
 
     PROGRAMS are program files (or directories of them) and archived program ids; --run adds a
@@ -71,10 +72,12 @@ def evaluate(programs, runs, against, arena, arena_option, only, seeds, seed, jo
     options = checked_arena_options(arena, arena_option)
     try:
         archive = open_archive(db)
+        chosen = open_executor(executor, scheduler)
         try:
             report = heldout_report(archive, programs, runs, arena, options, against, only, seeds, seed, jobs,
-                                    progress=bars_wanted(quiet))
+                                    progress=bars_wanted(quiet), executor=chosen)
         finally:
+            chosen.close()
             archive.close()
     except (ArchiveError, HeldoutError, ProgramError, AnalysisError, UnknownArena, OptionError) as error:
         raise click.ClickException(str(error)) from None

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import build_arena, checked_arena_options, db_option
+from .options import build_arena, checked_arena_options, db_option, executor_options, open_executor
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 # Options that change how a resumed run talks to its endpoint but not what it computes.
@@ -104,6 +104,7 @@ def _descriptor_names(text):
 @click.option("--resume", default=None, metavar="RUN",
               help="Continue run RUN (an id, or 'latest') with its stored configuration.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@executor_options
 @click.pass_context
 def evolve(ctx, **options):
     """Evolve programs with the Digital Red Queen loop.
@@ -143,6 +144,7 @@ def _evolve(ctx, options):
     from . import progress
     archive = open_archive(options["db"])
     preparing = progress.Preparing()              # building the arena and its first use may take a while
+    executor = None
     try:
         bars = progress.bars_wanted(options["quiet"])
         if options["resume"]:
@@ -152,11 +154,13 @@ def _evolve(ctx, options):
                                            f"({run['rounds']} rounds); see `redqueen archive rounds {run['id']}`")
             config = _resumed_config(ctx, options, run["config"])
             arena, mutator = _build(config, options, archive, run["id"])
-            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=bars)
+            executor = open_executor(options["executor"], options["scheduler"])
+            loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=bars, executor=executor)
         else:
             config = _new_config(ctx, options)
             arena, mutator = _build(config, options, archive, None)
-            loop = RedQueen.start(archive, config, arena, mutator, progress=bars)
+            executor = open_executor(options["executor"], options["scheduler"])
+            loop = RedQueen.start(archive, config, arena, mutator, progress=bars, executor=executor)
             mutator.attach_run(loop.run_id)
         try:
             loop.warm_up()
@@ -174,6 +178,8 @@ def _evolve(ctx, options):
                    f"redqueen archive export {loop.run_id} DIR --db {archive.path}", err=True)
     finally:
         preparing.cancel()
+        if executor is not None:
+            executor.close()
         archive.close()
 
 

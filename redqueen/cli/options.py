@@ -41,3 +41,21 @@ def build_arena(name: str, options: dict):
         return make_arena(name, options)
     except (UnknownArena, OptionError) as error:
         raise click.ClickException(str(error)) from None
+
+
+def executor_options(command):
+    """`--executor` and `--scheduler`: where the games of a command run (redqueen.executor)."""
+    command = click.option("--scheduler", default=None, metavar="ADDRESS",
+                           help="Dask scheduler, tcp://HOST:PORT [default: $DASK_SCHEDULER_ADDRESS, "
+                                "else a local cluster of one worker process per core].")(command)
+    return click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                        help="Where games run: this process (on every core), or Dask workers.")(command)
+
+
+def open_executor(name: str, scheduler: str | None):
+    """The executor the options name; one line and a non-zero exit when it cannot start."""
+    from redqueen.executor import ExecutorError, make_executor
+    try:
+        return make_executor(name, scheduler)
+    except ExecutorError as error:
+        raise click.ClickException(str(error)) from None
