@@ -19,6 +19,8 @@ from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
 from .optimize import optimize_constants
 from .mutators.base import Proposal
+from .novelty import NoveltyFilter
+from .stops import RunStopped
 from .opponents import OpponentSpec, apportion, opponent_weights, parse_spec, select_opponents
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
@@ -36,6 +38,9 @@ class RunConfig:
     carry_elites: bool = False          # a round starts from the previous round's elites, re-evaluated
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
+    tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
+    novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
+    max_cost: float | None = None       # stop (status `stopped`) once the run's calls cost this many USD
     preset: str = "drq"                 # the preset the options came from (redqueen.presets), for the record
     seeds: int = 20
     fitness: str = "battle"
@@ -123,6 +128,7 @@ class RedQueen:
         self._programs: dict[int, object] = {}  # program id -> parsed program
         self.descriptors = grid_descriptors(config, arena)
         self.opponent_spec = opponent_spec(config)
+        self.novelty = NoveltyFilter(arena, config.novelty_threshold)
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -171,6 +177,10 @@ class RedQueen:
                 champion = self.play_round(number)
                 bar.update(1)
                 bar.set_postfix(champion=f"{champion.fitness:.3f}")
+        except RunStopped as stop:
+            self.archive.set_run_status(self.run_id, stop.status, error=f"{type(stop).__name__}: {stop}",
+                                        reason=stop.reason, add_elapsed=time.monotonic() - started)
+            raise
         except BaseException as error:
             status = "interrupted" if isinstance(error, (KeyboardInterrupt, SystemExit)) else "failed"
             self.archive.set_run_status(self.run_id, status, error=f"{type(error).__name__}: {error}",
@@ -189,17 +199,27 @@ class RedQueen:
                    leave=False, disable=not self.progress, position=1)
         try:
             if not state.initialised:
+                self._check_cost()
                 self._initialise(state)
             while state.iterations < self.config.iters and not self._threshold_reached(state):
+                self._check_cost()
                 before = state.iterations
                 count = min(self.config.batch, self.config.iters - state.iterations)
                 self._step(state, Scheduler(state.grid, self.config.p_new).ask(count, state.rng), count)
                 bar.update(state.iterations - before)
                 bar.set_postfix(best=f"{state.grid.best().fitness:.3f}", cells=len(state.grid),
-                                invalid=f"{_invalid_rate(state.stats):.0%}")
+                                invalid=f"{_invalid_rate(state.stats):.0%}", usd=f"{state.stats.get('cost_usd', 0):.4f}")
         finally:
             bar.close()
         return self._finish_round(state)
+
+    def _check_cost(self) -> None:
+        """Stop the run (status `stopped`) before a step once its calls cost `max_cost` or more."""
+        if self.config.max_cost is None:
+            return
+        spent = self.archive.run_cost(self.run_id)
+        if spent >= self.config.max_cost:
+            raise RunStopped(f"cost cap: US${spent:.4f} spent, cap US${self.config.max_cost:g}", "stopped")
 
     # ---- rounds ------------------------------------------------------------------------------
     def _opponents(self, number: int) -> tuple[list[int], list[float] | None]:
@@ -352,25 +372,36 @@ class RedQueen:
         for ask in asks:
             if ask.kind == "mutate" and self.config.feedback:
                 ask.feedback = self._feedback(ask.parent, state)
+        spent = self.mutator.cost()
         proposals = self.mutator.propose(asks, state.rng)
         candidates, failures = self._parse(asks, proposals)
+        candidates, rejected = self._novel(state, candidates)
+        candidates, tuned_from = self._tune_proposals(state, candidates, iteration)
         candidates = [(pid, program, "seed", None) for pid, program in seeded] + candidates
         evaluations = self._evaluate_new(state, [c[1] for c in candidates])
         stats = dict(state.stats)
         stats["candidates"] += len(asks)
         stats["failures"] += len(failures)
+        stats["cost_usd"] = round(stats.get("cost_usd", 0.0) + self.mutator.cost() - spent, 8)
         with self.archive.transaction():
-            for failure in failures:
+            for failure in failures + rejected:      # novelty rejections: stage "novelty", not invalid
                 stats[f"failed_{failure['stage']}"] = stats.get(f"failed_{failure['stage']}", 0) + 1
                 self.archive.record_failure(self.run_id, state.round_id, iteration, **failure)
             entered = set()
             for (pid, program, ask, proposal), evaluation in zip(candidates, evaluations):
+                raw = tuned_from.get(id(proposal))     # (raw proposal, its program) of a tuned child
+                if raw is not None:                    # the raw one was stored just before: its parent
+                    ask = Ask("mutate", parent=Elite(self.archive.program_id(self.run_id, raw[1].digest),
+                                                     raw[1], None, ()))
                 if self._place(state, stats, iteration, pid, program, ask, proposal, evaluation):
-                    entered.add(id(proposal))
+                    entered.add(id(raw[0]) if raw is not None else id(proposal))
             self.mutator.tell([(p.operator, id(p) in entered) for p in proposals])
             learned = self.mutator.state()
             if learned is not None:
                 stats["operators"] = learned
+            usage = self.mutator.usage()
+            if usage:
+                self.archive.save_model_usage(self.run_id, usage)
             self.archive.save_step(state.round_id, iterations=state.iterations + iterations,
                                    rng_state=state.rng.bit_generator.state, stats=stats,
                                    elapsed=time.monotonic() - started)
@@ -397,6 +428,45 @@ class RedQueen:
                 continue
             candidates.append((None, program, ask, proposal))
         return candidates, failures
+
+    def _novel(self, state: RoundState, candidates):
+        """Candidates not near-duplicates of the round's elites, and failure records (stage
+        "novelty") of those that are (`redqueen.novelty`; off at threshold 1.0)."""
+        if not self.novelty.active:
+            return candidates, []
+        kept, rejected = [], []
+        for candidate in candidates:
+            program, proposal = candidate[1], candidate[3]
+            duplicate, key, similarity = self.novelty.is_near_duplicate(program, state.grid.elites())
+            if duplicate:
+                rejected.append(dict(stage="novelty", error=f"near-duplicate of program {key} (similarity "
+                                     f"{similarity:.2f} >= {self.config.novelty_threshold:g})",
+                                     source=proposal.source, response=proposal.response,
+                                     llm_call_id=proposal.llm_call_id))
+            else:
+                kept.append(candidate)
+        return kept, rejected
+
+    def _tune_proposals(self, state: RoundState, candidates, iteration: int):
+        """With `tune`: each candidate's constants tuned against the round's opponents on the
+        round's seeds (`redqueen.optimize`); an improved program follows its raw proposal as a
+        candidate of origin "tune". Returns the candidates and {id(tuned proposal): (raw
+        proposal, raw program)}."""
+        if not self.config.tune:
+            return candidates, {}
+        opponents = [self._program(pid) for pid in state.opponent_ids]
+        result, links = [], {}
+        for index, (pid, program, ask, proposal) in enumerate(candidates):
+            result.append((pid, program, ask, proposal))
+            rng = np.random.default_rng([self.config.seed, state.number, iteration, 3, index])
+            tuned = optimize_constants(self.arena, program, opponents, rng, seeds=state.seeds,
+                                       confirm_seeds=len(state.seeds), evaluations=self.config.tune,
+                                       fitness=self.config.fitness)
+            if tuned.improved and tuned.program.digest != program.digest:
+                child = Proposal(tuned.source, "tune", proposal.llm_call_id, operator=proposal.operator)
+                links[id(child)] = (proposal, program)
+                result.append((None, tuned.program, ask, child))
+        return result, links
 
     def _evaluate_new(self, state: RoundState, programs: list) -> list[Evaluation | None]:
         """Evaluations of programs not yet evaluated this round (None for the others), in one

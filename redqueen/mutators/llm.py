@@ -1,9 +1,13 @@
-"""The language-model mutator: the arena's prompts, sent to an OpenAI-compatible endpoint.
+"""The language-model mutator: the arena's prompts, sent to OpenAI-compatible endpoints.
 
 Each ask becomes one conversation: the arena's system prompt, then its *new* or *mutate*
 prompt. The program is extracted from the answer and parsed; if it does not parse, the
 parser's error goes back once with the *repair* prompt. Whatever the model answers (prose,
 several blocks, no code, broken code) ends as a Proposal: a source, or a recorded failure.
+
+With several models (an ensemble, one client each) a `ModelSelector` picks the model of each
+ask, uniformly or by a bandit that follows archive improvements per unit cost; the counts it
+learns from (asks, valid programs, improvements, cost per model) are the mutator's `state()`.
 """
 from __future__ import annotations
 
@@ -14,30 +18,38 @@ import numpy as np
 from ..arena import ProgramError
 from ..llm.client import ChatRequest, LLMClient
 from ..llm.extract import extract_code
+from ..llm.selection import ModelSelector
 from .base import Mutator, Proposal
 
 
 class LLMMutator(Mutator):
     name = "llm"
 
-    def __init__(self, arena, *, model: str, repair: bool = True, client: LLMClient | None = None,
-                 **client_options):
+    def __init__(self, arena, *, model: str | None = None, repair: bool = True, client: LLMClient | None = None,
+                 clients: list[LLMClient] | None = None, selection: str = "uniform", **client_options):
         self.arena, self.repair = arena, repair
         self.prompts = arena.prompts()
-        self.client = client or LLMClient(model, **client_options)
+        self.clients = clients or [client or LLMClient(model, **client_options)]
+        self.client = self.clients[0]
+        self.selector = ModelSelector([c.model for c in self.clients], selection)
 
     def propose(self, asks, rng: np.random.Generator) -> list[Proposal]:
-        # Seeds are drawn up front, a fixed number per ask, so rng use never depends on answers.
+        # Seeds (and, uniform over several models, the models) are drawn up front, a fixed number
+        # per ask, so rng use never depends on answers.
         seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=len(asks))]
-        return self.client.run(self._propose_all(asks, seeds))
+        models = self.selector.choose(len(asks), rng)
+        proposals = self.client.run(self._propose_all(asks, seeds, models))
+        for client in self.clients:
+            client.raise_if_failing()
+        return proposals
 
-    async def _propose_all(self, asks, seeds) -> list[Proposal]:
-        limit = asyncio.Semaphore(self.client.concurrency)
+    async def _propose_all(self, asks, seeds, models) -> list[Proposal]:
+        limit = asyncio.Semaphore(max(c.concurrency for c in self.clients))
 
-        async def one(ask, seed):
+        async def one(ask, seed, model):
             async with limit:
-                return await self._propose_one(ask, seed)
-        return list(await asyncio.gather(*(one(a, s) for a, s in zip(asks, seeds))))
+                return await self._propose_one(ask, seed, self.clients[model])
+        return list(await asyncio.gather(*(one(a, s, m) for a, s, m in zip(asks, seeds, models))))
 
     def messages_for(self, ask) -> list[dict]:
         if ask.kind == "new":
@@ -46,33 +58,42 @@ class LLMMutator(Mutator):
             user = self.prompts.mutate.format(parent=ask.parent.program.source, feedback=ask.feedback or "")
         return [{"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}]
 
-    async def _propose_one(self, ask, seed: int) -> Proposal:
+    async def _propose_one(self, ask, seed: int, client: LLMClient) -> Proposal:
+        proposal, cost = await self._answer(ask, seed, client)
+        valid = proposal.source is not None and self._parse_error(proposal.source) is None
+        self.selector.record(client.model, asks=1, valid=int(valid), cost_usd=cost)
+        proposal.operator = client.model
+        return proposal
+
+    async def _answer(self, ask, seed: int, client: LLMClient) -> tuple[Proposal, float]:
         origin = "new" if ask.kind == "new" else "mutate"
         messages = self.messages_for(ask)
-        answer = await self.client.complete(ChatRequest(messages, seed, purpose=origin))
+        answer = await client.complete(ChatRequest(messages, seed, purpose=origin))
         if answer.text is None:
-            return Proposal(None, origin, answer.call_id, answer.error or "empty answer", "request")
+            return Proposal(None, origin, answer.call_id, answer.error or "empty answer", "request"), answer.cost
         source = extract_code(answer.text, self.prompts.code_fence)
         if source is None:
-            return Proposal(None, origin, answer.call_id, "no program in the answer", "extract", answer.text)
+            return Proposal(None, origin, answer.call_id, "no program in the answer", "extract",
+                            answer.text), answer.cost
         error = self._parse_error(source)
         if error is None or not self.repair:
-            return Proposal(source, origin, answer.call_id, response=answer.text)
-        return await self._repaired(messages, answer, source, error, seed, origin)
+            return Proposal(source, origin, answer.call_id, response=answer.text), answer.cost
+        proposal, cost = await self._repaired(messages, answer, source, error, seed, origin, client)
+        return proposal, answer.cost + cost
 
-    async def _repaired(self, messages, answer, source, error, seed, origin) -> Proposal:
+    async def _repaired(self, messages, answer, source, error, seed, origin, client) -> tuple[Proposal, float]:
         """Send the parser's complaint back once; the repaired answer stands or falls on its own."""
         conversation = messages + [
             {"role": "assistant", "content": answer.text},
             {"role": "user", "content": self.prompts.repair.format(program=source, error=error)}]
-        repaired = await self.client.complete(ChatRequest(conversation, seed + 1, purpose="repair"))
+        repaired = await client.complete(ChatRequest(conversation, seed + 1, purpose="repair"))
         if repaired.text is None:       # keep the broken first answer: the loop records its error
-            return Proposal(source, origin, answer.call_id, response=answer.text)
+            return Proposal(source, origin, answer.call_id, response=answer.text), repaired.cost
         fixed = extract_code(repaired.text, self.prompts.code_fence)
         if fixed is None:
             return Proposal(None, origin, repaired.call_id, "no program in the repair answer", "extract",
-                            repaired.text)
-        return Proposal(fixed, origin, repaired.call_id, response=repaired.text)
+                            repaired.text), repaired.cost
+        return Proposal(fixed, origin, repaired.call_id, response=repaired.text), repaired.cost
 
     def _parse_error(self, source: str) -> str | None:
         try:
@@ -83,5 +104,25 @@ class LLMMutator(Mutator):
             return f"the parser failed: {type(error).__name__}: {error}"
         return None
 
+    # ---- what the ensemble learned -----------------------------------------------------------
+    def tell(self, credits) -> None:
+        for model, entered in credits:
+            if model in self.selector.counts and entered:
+                self.selector.record(model, improvements=1)
+
+    def state(self) -> dict:
+        return {"models": self.selector.state()}
+
+    def restore(self, state) -> None:
+        self.selector.restore((state or {}).get("models"))
+
+    def usage(self) -> dict:
+        """Per model: asks, valid programs, improvements and estimated cost so far in the run."""
+        return self.selector.state()
+
+    def cost(self) -> float:
+        return sum(c.spent for c in self.clients)
+
     def close(self) -> None:
-        self.client.close()
+        for client in reversed(self.clients):       # the first owns the event loop: closed last
+            client.close()
