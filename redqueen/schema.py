@@ -258,7 +258,7 @@ def open_schema(conn: sqlite3.Connection, path) -> Upgrade | None:
             return None
         backup = _back_up(path, version) if version else None
         # A first-release file is re-given migration 1 (all IF NOT EXISTS): it may lack the held-out table.
-        for migration in MIGRATIONS[max(version - 1, 0):]:
+        for migration in MIGRATIONS[0 if version <= 1 else version:]:
             for statement in _statements(migration.sql):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {LATEST}")
