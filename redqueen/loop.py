@@ -208,7 +208,8 @@ class RedQueen:
                 self._step(state, Scheduler(state.grid, self.config.p_new).ask(count, state.rng), count)
                 bar.update(state.iterations - before)
                 bar.set_postfix(best=f"{state.grid.best().fitness:.3f}", cells=len(state.grid),
-                                invalid=f"{_invalid_rate(state.stats):.0%}", usd=f"{state.stats.get('cost_usd', 0):.4f}")
+                                invalid=f"{_invalid_rate(state.stats):.0%}",
+                                usd=f"{state.stats.get('cost_usd', 0):.4f}")
         finally:
             bar.close()
         return self._finish_round(state)

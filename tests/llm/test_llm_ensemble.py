@@ -1,11 +1,14 @@
 """Model ensembles: each model at its own endpoint (NAME@BASE_URL), chosen per ask uniformly or
 by the bandit; per-model figures in the archive; the bandit's counts survive a resume."""
+import json
+
 import pytest
 
 from chatserver import ChatServer
 from redqueen.db import Archive
 from redqueen.llm.client import PREFLIGHT
 from redqueen.loop import RunConfig
+from loop_helpers import redqueen
 from tiny_llm import good, play, resume, start, tiny_config
 
 JUNK = lambda body, index: ("ok", "")          # an empty answer every time: never a program
@@ -47,6 +50,10 @@ def test_the_bandit_asks_a_useful_model_at_least_twice_as_often_as_a_junk_one(ar
     assert rounds[-1]["stats"]["operators"]["models"]["useful"]["asks"] == usage["useful"]["asks"]
     [run] = archive.runs()
     assert {m["model"] for m in run["models"]} == {"useful", "junk"}
+    listed = json.loads(redqueen("archive", "calls", "1", "--by-model", "--json", "--db", archive.path).stdout)
+    assert {row["model"]: row["asks"] for row in listed} == {m: usage[m]["asks"] for m in usage}
+    table = redqueen("archive", "calls", "1", "--by-model", "--db", archive.path).stdout.splitlines()
+    assert table[0].split()[:4] == ["model", "asks", "valid", "improvements"] and len(table) == 3
 
 
 def test_uniform_selection_spreads_asks_over_the_models(archive):
