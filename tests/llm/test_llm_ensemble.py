@@ -61,3 +61,29 @@ def test_uniform_selection_spreads_asks_over_the_models(archive):
         play(start(archive, tiny_config(None, rounds=1, iters=24, llm=ensemble(useful, junk, "uniform"))))
     usage = {row["model"]: row["asks"] for row in archive.model_usage(1)}
     assert usage["useful"] + usage["junk"] == 28 and min(usage.values()) >= 6
+
+
+def test_a_bandit_run_interrupted_mid_round_resumes_to_the_same_run(tmp_path):
+    """The bandit's counts are committed with each step: a run stopped mid-round resumes to the
+    model choices, usage and champions of the run that was never stopped."""
+    def stop_in_round_one(loop, state):
+        if state.number == 1 and state.iterations >= 8:
+            raise KeyboardInterrupt
+
+    results, interrupted = [], []
+    for name, on_step in (("whole", None), ("stopped", stop_in_round_one)):
+        archive = Archive(tmp_path / f"{name}.db")
+        with ChatServer(good) as useful, ChatServer(JUNK) as junk:
+            config = tiny_config(None, rounds=2, iters=20, llm=ensemble(useful, junk, "bandit"))
+            loop = start(archive, config, on_step)
+            try:
+                play(loop)
+            except KeyboardInterrupt:
+                assert archive.run(1)["status"] == "interrupted"
+                interrupted.append(name)
+                play(resume(archive, 1))
+        results.append(([c["digest"] for c in archive.champions(1)],
+                        {row["model"]: (row["asks"], row["valid"], row["improvements"])
+                         for row in archive.model_usage(1)}))
+        archive.close()
+    assert interrupted == ["stopped"] and results[0] == results[1]

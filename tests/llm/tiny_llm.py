@@ -24,9 +24,9 @@ def tiny_config(server_url, rounds=2, iters=12, **options) -> RunConfig:
                      mutator="llm", mutator_options=llm, **options)
 
 
-def start(archive, config):
+def start(archive, config, on_step=None):
     mutator = build_mutator(config, TinyArena(), archive, None, "test-key", preflight=True)
-    loop = RedQueen.start(archive, config, TinyArena(), mutator, progress=False)
+    loop = RedQueen.start(archive, config, TinyArena(), mutator, progress=False, on_step=on_step)
     for client in mutator.clients:
         client.run_id = loop.run_id
     return loop
