@@ -17,7 +17,7 @@ OPERATIONAL_RUN = ("max_cost",)
 NOT_CONFIGURATION = ("db", "resume", "quiet")
 # Options stored under another name in the run's configuration.
 STORED_AS = {"history": "opponents", "arena_option": "arena_options", "operators": "adaptive", "price": "prices",
-             "model_selection": "selection"}
+             "model_selection": "selection", "prompt_style": "prompts"}
 EXIT_FAILED, EXIT_STOPPED = 1, 3
 
 
@@ -92,6 +92,9 @@ def _descriptor_names(text):
               help="Requests over which --max-failure-rate is measured (0: off).")
 @click.option("--max-failure-rate", type=click.FloatRange(0, 1), default=0.8, show_default=True,
               help="Fail the run when this share of the last --failure-window requests failed.")
+@click.option("--prompts", "prompt_style", default="default", show_default=True, metavar="STYLE",
+              help="Prompt style for --mutator llm: default (the project's), or one the arena offers "
+                   "(Core War: drq = the content of the DRQ study's prompts).")
 @click.option("--novelty-threshold", type=click.FloatRange(0, 1), default=1.0, show_default=True,
               help="Skip (unevaluated) a proposal whose code is at least this similar to an elite "
                    "(token-shingle Jaccard); 1.0: off.")
@@ -235,6 +238,8 @@ def _new_config(ctx, options):
                                **{name: options[name] for name in OPERATIONAL[4:]})
         if len(models) > 1:
             mutator_options.update(models=models, selection=options["model_selection"])
+        if options["prompt_style"] != "default":
+            mutator_options["prompts"] = options["prompt_style"]
     else:
         mutator_options = dict(crossover=options["crossover"])
         if options["operators"] == "adaptive":

@@ -31,6 +31,10 @@ def build_mutator(config, arena, archive=None, run_id: int | None = None, api_ke
     model, prices = settings.pop("model", None), settings.pop("prices", None)
     models = settings.pop("models", None) or [model]
     selection = settings.pop("selection", "uniform")
+    prompts = settings.pop("prompts", "default")
+    if prompts not in getattr(arena, "prompt_styles", ("default",)):
+        raise MutatorConfigError(f"the {arena.name} arena has no {prompts!r} prompts (it has: "
+                                 f"{', '.join(getattr(arena, 'prompt_styles', ('default',)))})")
     guard = {GUARD_OPTIONS[name]: settings.pop(name) for name in list(settings) if name in GUARD_OPTIONS}
     clients, loop = [], None
     for name, base_url in (split_model(m, settings.get("base_url")) for m in models):
@@ -48,7 +52,7 @@ def build_mutator(config, arena, archive=None, run_id: int | None = None, api_ke
         for client in reversed(clients):
             client.close()
         raise
-    return make_mutator("llm", arena, model=clients[0].model, clients=clients, selection=selection)
+    return make_mutator("llm", arena, model=clients[0].model, clients=clients, selection=selection, prompts=prompts)
 
 
 # mutator option (as the command line names it) -> FailureGuard argument

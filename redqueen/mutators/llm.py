@@ -26,9 +26,10 @@ class LLMMutator(Mutator):
     name = "llm"
 
     def __init__(self, arena, *, model: str | None = None, repair: bool = True, client: LLMClient | None = None,
-                 clients: list[LLMClient] | None = None, selection: str = "uniform", **client_options):
+                 clients: list[LLMClient] | None = None, selection: str = "uniform", prompts: str = "default",
+                 **client_options):
         self.arena, self.repair = arena, repair
-        self.prompts = arena.prompts()
+        self.prompts = arena.prompts() if prompts == "default" else arena.prompts(prompts)
         self.clients = clients or [client or LLMClient(model, **client_options)]
         self.client = self.clients[0]
         self.selector = ModelSelector([c.model for c in self.clients], selection)
