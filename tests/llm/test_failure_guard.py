@@ -6,7 +6,8 @@ def test_consecutive_failures_trip_the_guard_and_a_success_resets_the_count():
     guard = FailureGuard(max_consecutive=3, window=0)
     for failed in (True, True, False, True, True):
         assert guard.record(failed, "HTTP 503") is None
-    assert guard.record(True, "HTTP 503: busy") == "3 language-model requests failed in a row; last error: HTTP 503: busy"
+    assert guard.record(True, "HTTP 503: busy") == \
+        "3 language-model requests failed in a row; last error: HTTP 503: busy"
     assert guard.record(False) is not None          # once tripped, it stays tripped
 
 
