@@ -168,7 +168,7 @@ class Archive:
 
     def run_cost(self, run_id: int) -> float:
         """Estimated US dollars of the run's language-model calls so far (replays cost nothing)."""
-        return self.db.execute("SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE run_id = ?",
+        return self.db.execute("SELECT coalesce(sum(cost_usd), 0.0) FROM llm_calls WHERE run_id = ?",
                                [run_id]).fetchone()[0]
 
     def runs(self) -> list[dict]:
@@ -180,7 +180,7 @@ class Archive:
                    (SELECT count(*) FROM rounds WHERE run_id = runs.id AND status = 'finished') AS rounds_done,
                    (SELECT count(*) FROM programs WHERE run_id = runs.id) AS programs,
                    (SELECT count(*) FROM llm_calls WHERE run_id = runs.id) AS llm_calls,
-                   (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE run_id = runs.id) AS cost_usd
+                   (SELECT coalesce(sum(cost_usd), 0.0) FROM llm_calls WHERE run_id = runs.id) AS cost_usd
             FROM runs ORDER BY id""")]
         for row in rows:
             row["models"] = self.model_usage(row["id"])
