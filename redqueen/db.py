@@ -98,9 +98,20 @@ class Archive:
 
     @contextmanager
     def transaction(self):
-        """All writes inside commit together or not at all."""
-        with self.db.atomic():
+        """All writes inside commit together or not at all. The outermost one takes the write lock
+        when it begins (BEGIN IMMEDIATE): a deferred one that has read could not take it while
+        another connection writes (the language-model client records from its own thread)."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():             # nested: a savepoint
+                yield self
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.conn.commit()
 
     def integrity_check(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -41,6 +41,7 @@ class RunConfig:
     tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
     novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
     max_cost: float | None = None       # stop (status `stopped`) once the run's calls cost this many USD
+    pipeline: int = 1                   # batches whose requests are in flight at once (llm; 1: one at a time)
     preset: str = "drq"                 # the preset the options came from (redqueen.presets), for the record
     seeds: int = 20
     fitness: str = "battle"
@@ -129,6 +130,9 @@ class RedQueen:
         self.descriptors = grid_descriptors(config, arena)
         self.opponent_spec = opponent_spec(config)
         self.novelty = NoveltyFilter(arena, config.novelty_threshold)
+        if config.pipeline > 1 and not getattr(mutator, "pipelined", False):
+            raise ConfigError(f"--pipeline {config.pipeline} needs a mutator that sends requests (llm), "
+                              f"not {config.mutator}")
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -168,6 +172,8 @@ class RedQueen:
         """Play every round not yet finished; returns the run id."""
         from tqdm.auto import tqdm
         self.archive.set_run_status(self.run_id, "running")
+        if self.config.pipeline > 1:
+            self.mutator.start_background(self.archive.path)
         started = time.monotonic()
         done = sum(1 for r in self.archive.rounds(self.run_id) if r["status"] == "finished")
         bar = tqdm(total=self.config.rounds, initial=done, desc=f"run {self.run_id} rounds", unit="round",
@@ -201,6 +207,8 @@ class RedQueen:
             if not state.initialised:
                 self._check_cost()
                 self._initialise(state)
+            if self.config.pipeline > 1:
+                self._play_pipelined(state, bar)
             while state.iterations < self.config.iters and not self._threshold_reached(state):
                 self._check_cost()
                 before = state.iterations
@@ -213,6 +221,48 @@ class RedQueen:
         finally:
             bar.close()
         return self._finish_round(state)
+
+    def _play_pipelined(self, state: RoundState, bar) -> None:
+        """Up to `pipeline` batches in flight: when batch k is taken to be evaluated, batch
+        k + pipeline is asked for (from the grid as it is before batch k is stored), so requests
+        run while answers are evaluated. The batches in flight are committed with every step
+        (`stats["pending"]`: asks, seeds, models), so a resumed round re-sends exactly them (the
+        answers already received come back from the cache) and goes on identically."""
+        from collections import deque
+        pending = deque(self._restored_pending(state))
+
+        def refill(in_hand=0):           # in_hand: iterations taken out to evaluate, not yet stored
+            planned = state.iterations + in_hand + sum(batch["count"] for batch in pending)
+            while len(pending) < self.config.pipeline and planned < self.config.iters:
+                count = min(self.config.batch, self.config.iters - planned)
+                asks = Scheduler(state.grid, self.config.p_new).ask(count, state.rng)
+                for ask in asks:
+                    if ask.kind == "mutate" and self.config.feedback:
+                        ask.feedback = self._feedback(ask.parent, state)
+                drawn = self.mutator.draw(asks, state.rng)
+                pending.append(dict(count=count, asks=asks, drawn=drawn, future=self.mutator.submit(asks, drawn)))
+                planned += count
+
+        refill()
+        while pending and not self._threshold_reached(state):
+            self._check_cost()
+            batch = pending.popleft()
+            proposals = self.mutator.collect(batch["future"])
+            refill(batch["count"])
+            before = state.iterations
+            self._step(state, batch["asks"], batch["count"], proposals=proposals,
+                       pending=[_pending_json(b) for b in pending])
+            bar.update(state.iterations - before)
+
+    def _restored_pending(self, state: RoundState) -> list[dict]:
+        """The batches that were in flight at the round's last committed step, sent again."""
+        restored = []
+        for batch in state.stats.get("pending", []):
+            elite = lambda pid: Elite(pid, self._program(pid), None, ()) if pid is not None else None
+            asks = [Ask(a["kind"], elite(a["parent"]), elite(a["mate"]), a["feedback"]) for a in batch["asks"]]
+            restored.append(dict(count=batch["count"], asks=asks, drawn=batch["drawn"],
+                                 future=self.mutator.submit(asks, batch["drawn"])))
+        return restored
 
     def _check_cost(self) -> None:
         """Stop the run (status `stopped`) before a step once its calls cost `max_cost` or more."""
@@ -367,14 +417,18 @@ class RedQueen:
         return top[best], float(means[best]), {str(e.key): round(m, 6) for e, m in zip(top, means)}
 
     # ---- one step: propose, parse, evaluate, commit ------------------------------------------
-    def _step(self, state: RoundState, asks: list[Ask], iterations: int, seeded=()) -> None:
+    def _step(self, state: RoundState, asks: list[Ask], iterations: int, seeded=(), proposals=None,
+              pending: list | None = None) -> None:
+        """One batch: propose (unless `proposals` came from a pipelined request), parse, evaluate,
+        commit; `pending` are the batches still in flight, committed with it."""
         started = time.monotonic()
         iteration = state.iterations + iterations if iterations else 0
-        for ask in asks:
-            if ask.kind == "mutate" and self.config.feedback:
-                ask.feedback = self._feedback(ask.parent, state)
         spent = self.mutator.cost()
-        proposals = self.mutator.propose(asks, state.rng)
+        if proposals is None:
+            for ask in asks:
+                if ask.kind == "mutate" and self.config.feedback:
+                    ask.feedback = self._feedback(ask.parent, state)
+            proposals = self.mutator.propose(asks, state.rng)
         candidates, failures = self._parse(asks, proposals)
         candidates, rejected = self._novel(state, candidates)
         candidates, tuned_from = self._tune_proposals(state, candidates, iteration)
@@ -384,6 +438,8 @@ class RedQueen:
         stats["candidates"] += len(asks)
         stats["failures"] += len(failures)
         stats["cost_usd"] = round(stats.get("cost_usd", 0.0) + self.mutator.cost() - spent, 8)
+        if pending is not None:
+            stats["pending"] = pending
         with self.archive.transaction():
             for failure in failures + rejected:      # novelty rejections: stage "novelty", not invalid
                 stats[f"failed_{failure['stage']}"] = stats.get(f"failed_{failure['stage']}", 0) + 1
@@ -536,6 +592,13 @@ class RedQueen:
             if len(beaten_by) > 3:
                 lines.append(f"(and {len(beaten_by) - 3} more)")
         return "\n".join(lines)
+
+
+def _pending_json(batch: dict) -> dict:
+    """A batch in flight as committed: its asks (parent and mate ids, feedback) and draws."""
+    asks = [dict(kind=a.kind, parent=a.parent.key if a.parent else None, mate=a.mate.key if a.mate else None,
+                 feedback=a.feedback) for a in batch["asks"]]
+    return dict(count=batch["count"], asks=asks, drawn=batch["drawn"])
 
 
 def _empty_stats() -> dict:

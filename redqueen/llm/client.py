@@ -104,6 +104,8 @@ class LLMClient:
         self.guard = guard or FailureGuard()
         self.refused: str | None = None   # set when the endpoint refused a connection: the run stops
         self._owns_loop = loop is None          # an ensemble's clients share the first one's loop
+        self._thread = None                      # set in background mode (start_background)
+        self._own_store = False                  # a store opened for the background thread
         self._loop = loop or asyncio.new_event_loop()
         self._client = None
         self._jitter = random.Random()   # timing only; never touches a run's results
@@ -126,7 +128,29 @@ class LLMClient:
 
     def run(self, coroutine):
         """Run a coroutine on the client's event loop (for callers chaining several requests)."""
+        if self._thread is not None:
+            return self.submit(coroutine).result()
         return self._loop.run_until_complete(coroutine)
+
+    # ---- background mode: requests in flight while the caller evaluates ---------------------
+    def start_background(self, store_path=None) -> None:
+        """Run the event loop in a thread of its own, so `submit`ted requests progress while the
+        caller computes. The store is reopened in that thread from `store_path` (an SQLite
+        connection serves one thread); ensemble clients sharing the loop call `use_loop_thread`."""
+        import threading
+        self._thread = threading.Thread(target=self._loop.run_forever, name="llm-requests", daemon=True)
+        self._thread.start()
+        if store_path is not None:
+            self.store, self._own_store = self.submit(_open_store(store_path)).result(), True
+
+    def use_loop_thread(self, owner: "LLMClient", store_path=None) -> None:
+        self._thread = owner._thread
+        if store_path is not None:
+            self.store, self._own_store = self.submit(_open_store(store_path)).result(), True
+
+    def submit(self, coroutine):
+        """Schedule a coroutine on the background loop; a concurrent.futures.Future of its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     async def complete(self, request: ChatRequest) -> Completion:
         key = request_key(self.model, request.messages, self.temperature, request.seed, self.max_tokens)
@@ -164,7 +188,17 @@ class LLMClient:
             raise EndpointFailing(f"{self.guard.tripped} ({self.base_url or 'OpenAI'}, model {self.model})")
 
     def close(self) -> None:
-        if self._client is not None:
+        if self._thread is not None:       # background mode: close on the loop's thread, then stop it
+            if self._client is not None:
+                self.submit(self._client.close()).result()
+                self._client = None
+            if self._own_store:
+                self.submit(_close_store(self.store)).result()
+            if self._owns_loop:
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._thread.join()
+            self._thread = None
+        elif self._client is not None:
             self._loop.run_until_complete(self._client.close())
             self._client = None
         if self._owns_loop:
@@ -238,6 +272,15 @@ class LLMClient:
         return self.store.llm_record(dict(
             run_id=self.run_id, key=key, model=self.model, base_url=self.base_url, purpose=request.purpose,
             messages=request.messages, cost_usd=None if fields["cached"] else cost, **fields))
+
+
+async def _open_store(path):
+    from ..db import Archive
+    return Archive(path)
+
+
+async def _close_store(store):
+    store.close()
 
 
 def _describe(exc) -> str:

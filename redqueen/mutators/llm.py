@@ -33,19 +33,52 @@ class LLMMutator(Mutator):
         self.clients = clients or [client or LLMClient(model, **client_options)]
         self.client = self.clients[0]
         self.selector = ModelSelector([c.model for c in self.clients], selection)
+        self._limit = None
+
+    pipelined = True       # draw / submit / collect: requests may be in flight across steps
 
     def propose(self, asks, rng: np.random.Generator) -> list[Proposal]:
-        # Seeds (and, uniform over several models, the models) are drawn up front, a fixed number
-        # per ask, so rng use never depends on answers.
+        return self.collect(self.submit(asks, self.draw(asks, rng)))
+
+    def draw(self, asks, rng: np.random.Generator) -> dict:
+        """What the asks' requests take from the run's random stream, drawn now, a fixed amount
+        per ask (so rng use never depends on answers): a seed each, and the model each goes to."""
         seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=len(asks))]
-        models = self.selector.choose(len(asks), rng)
-        proposals = self.client.run(self._propose_all(asks, seeds, models))
+        return dict(seeds=seeds, models=self.selector.choose(len(asks), rng))
+
+    def submit(self, asks, drawn: dict):
+        """Start the asks' requests; a Future of their results. In background mode (`start_background`)
+        they run while the caller goes on; otherwise they are answered before this returns."""
+        coroutine = self._propose_all(asks, drawn["seeds"], drawn["models"])
+        if self.client._thread is not None:
+            return self.client.submit(coroutine)
+        from concurrent.futures import Future
+        future = Future()
+        future.set_result(self.client.run(coroutine))
+        return future
+
+    def collect(self, future) -> list[Proposal]:
+        """The proposals of a submitted batch, counted for the ensemble here, in ask order (so the
+        bandit's counts never depend on when answers arrived)."""
+        results = future.result()
         for client in self.clients:
             client.raise_if_failing()
-        return proposals
+        for proposal, valid, cost in results:
+            self.selector.record(proposal.operator, asks=1, valid=int(valid), cost_usd=cost)
+        return [proposal for proposal, _, _ in results]
 
-    async def _propose_all(self, asks, seeds, models) -> list[Proposal]:
-        limit = asyncio.Semaphore(max(c.concurrency for c in self.clients))
+    def start_background(self, store_path) -> None:
+        """Requests run on a thread of their own from now on (each client recording through its own
+        connection to the archive at `store_path`)."""
+        self.client.start_background(store_path)
+        for client in self.clients[1:]:
+            client.use_loop_thread(self.client, store_path)
+
+    async def _propose_all(self, asks, seeds, models) -> list:
+        # One limit for every batch in flight: at most `concurrency` requests at once in all.
+        if self._limit is None:
+            self._limit = asyncio.Semaphore(max(c.concurrency for c in self.clients))
+        limit = self._limit
 
         async def one(ask, seed, model):
             async with limit:
@@ -59,12 +92,11 @@ class LLMMutator(Mutator):
             user = self.prompts.mutate.format(parent=ask.parent.program.source, feedback=ask.feedback or "")
         return [{"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}]
 
-    async def _propose_one(self, ask, seed: int, client: LLMClient) -> Proposal:
+    async def _propose_one(self, ask, seed: int, client: LLMClient) -> tuple[Proposal, bool, float]:
         proposal, cost = await self._answer(ask, seed, client)
         valid = proposal.source is not None and self._parse_error(proposal.source) is None
-        self.selector.record(client.model, asks=1, valid=int(valid), cost_usd=cost)
         proposal.operator = client.model
-        return proposal
+        return proposal, valid, cost
 
     async def _answer(self, ask, seed: int, client: LLMClient) -> tuple[Proposal, float]:
         origin = "new" if ask.kind == "new" else "mutate"
