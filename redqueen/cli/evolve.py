@@ -92,6 +92,10 @@ def _descriptor_names(text):
               help="Requests over which --max-failure-rate is measured (0: off).")
 @click.option("--max-failure-rate", type=click.FloatRange(0, 1), default=0.8, show_default=True,
               help="Fail the run when this share of the last --failure-window requests failed.")
+@click.option("--pipeline", type=click.IntRange(min=1), default=1, show_default=True, metavar="D",
+              help="--mutator llm: keep the requests of up to D batches in flight while answers are evaluated "
+                   "(batch k + D is asked for from the grid as it is before batch k is stored); 1: one batch "
+                   "at a time. Up to --concurrency requests run at once in all.")
 @click.option("--prompts", "prompt_style", default="default", show_default=True, metavar="STYLE",
               help="Prompt style for --mutator llm: default (the project's), or one the arena offers "
                    "(Core War: drq = the content of the DRQ study's prompts).")
@@ -249,7 +253,7 @@ def _new_config(ctx, options):
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
         tune_champion=options["tune_champion"], tune=options["tune"], novelty_threshold=options["novelty_threshold"],
-        max_cost=options["max_cost"],
+        max_cost=options["max_cost"], pipeline=options["pipeline"],
         fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],
