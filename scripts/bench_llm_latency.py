@@ -24,7 +24,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests" / "llm")]
-WARRIOR = ";redcode-94\n;name Bomber {step}\nstep EQU {step}\n ADD.AB #step, 3\n MOV.AB #0, @2\n JMP -2\n DAT #0, #0\n END\n"
+WARRIOR = (";redcode-94\n;name Bomber {step}\nstep EQU {step}\n ADD.AB #step, 3\n MOV.AB #0, @2\n JMP -2\n"
+           " DAT #0, #0\n END\n")
 
 
 def latency(seed: int) -> float:

@@ -148,6 +148,11 @@ class LLMClient:
         if store_path is not None:
             self.store, self._own_store = self.submit(_open_store(store_path)).result(), True
 
+    def cancel_pending(self) -> None:
+        """End the requests still running on the background loop (batches an interrupted run left)."""
+        if self._thread is not None:
+            self.submit(_cancel_other_tasks()).result()
+
     def submit(self, coroutine):
         """Schedule a coroutine on the background loop; a concurrent.futures.Future of its result."""
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
@@ -189,6 +194,8 @@ class LLMClient:
 
     def close(self) -> None:
         if self._thread is not None:       # background mode: close on the loop's thread, then stop it
+            if self._owns_loop:
+                self.cancel_pending()
             if self._client is not None:
                 self.submit(self._client.close()).result()
                 self._client = None
@@ -281,6 +288,13 @@ async def _open_store(path):
 
 async def _close_store(store):
     store.close()
+
+
+async def _cancel_other_tasks():
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _describe(exc) -> str:

@@ -157,5 +157,6 @@ class LLMMutator(Mutator):
         return sum(c.spent for c in self.clients)
 
     def close(self) -> None:
+        self.client.cancel_pending()
         for client in reversed(self.clients):       # the first owns the event loop: closed last
             client.close()
