@@ -63,3 +63,15 @@ def test_the_cost_cap_stops_the_run_and_a_higher_cap_resumes_it(archive):
     rounds = archive.rounds(loop.run_id)
     assert sum(r["stats"].get("cost_usd", 0) for r in rounds) == pytest.approx(archive.run_cost(loop.run_id))
     assert all(r["stats"]["cost_usd"] > 0 for r in rounds)
+
+
+def test_a_pipelined_run_fails_when_requests_keep_failing(archive):
+    def breaks(body, index):
+        return good(body, index) if index < 16 else ("status", 500, "backend gone")
+    with ChatServer(breaks) as server:
+        config = tiny_config(server.base_url, pipeline=3, llm=dict(max_consecutive_failures=5, concurrency=8))
+        loop = start(archive, config)
+        with pytest.raises(RunStopped):
+            play(loop)
+    run = archive.run(loop.run_id)
+    assert run["status"] == "failed" and "failed in a row" in run["reason"] and "backend gone" in run["reason"]
