@@ -107,6 +107,8 @@ class Arena(abc.ABC):
     program_suffix: str            # file suffix for exported programs, e.g. ".red"
     descriptors: dict[str, Descriptor]
     default_descriptors: tuple[str, str]
+    # Prompt styles `prompts(style)` accepts beyond the default (`redqueen evolve --prompts`).
+    prompt_styles: tuple[str, ...] = ("default",)
     # Fitness mode name -> one line saying what the fitness is and its scale. The first is the default.
     fitness_modes: dict[str, str]
     # Options the arena is built with (`from_options`), each declared once with its default.
@@ -156,7 +158,8 @@ class Arena(abc.ABC):
 
     @abc.abstractmethod
     def prompts(self) -> Prompts:
-        """Prompts teaching a language model to write programs for this arena."""
+        """Prompts teaching a language model to write programs for this arena. An arena that
+        lists more `prompt_styles` takes the style as an argument: `prompts(style)`."""
 
     @abc.abstractmethod
     def initial_programs(self) -> list[Program]:

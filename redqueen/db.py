@@ -182,15 +182,45 @@ class Archive:
             self.db.execute("UPDATE runs SET elapsed_s = elapsed_s + ? WHERE id = ?", [add_elapsed, run_id])
             self.db["runs"].update(run_id, changes)
 
+    def update_run_config(self, run_id: int, config: dict, rounds: int) -> None:
+        """Replace a run's stored configuration (operational options changed on resume, or more
+        rounds asked for)."""
+        with self.transaction():
+            self.db["runs"].update(run_id, dict(config=json.dumps(config, sort_keys=True), rounds=rounds,
+                                                updated_at=now()))
+
+    def record_resume(self, run_id: int, round: int, iteration: int, changes: dict) -> int:
+        """Note that a run was resumed at (round, iteration), with the options `changes` maps
+        to [stored, applied]."""
+        with self.transaction():
+            return self.db["run_resumes"].insert(dict(
+                run_id=run_id, round=round, iteration=iteration, changes=json.dumps(changes, sort_keys=True),
+                created_at=now())).last_pk
+
+    def resumes(self, run_id) -> list[dict]:
+        run_id = self._resolve_run(run_id)
+        return [_loads(row, "changes") for row in self.db.query(
+            "SELECT * FROM run_resumes WHERE run_id = ? ORDER BY id", [run_id])]
+
+    def run_cost(self, run_id: int) -> float:
+        """Estimated US dollars of the run's language-model calls so far (replays cost nothing)."""
+        return self.db.execute("SELECT coalesce(sum(cost_usd), 0.0) FROM llm_calls WHERE run_id = ?",
+                               [run_id]).fetchone()[0]
+
     def runs(self) -> list[dict]:
-        """Every run with its progress: rounds finished, programs, language-model calls; and
-        its `error` and `reason` when it stopped."""
-        return [_loads(row, "config") for row in self.db.query("""
+        """Every run with its progress: rounds finished, programs, language-model calls and
+        their estimated cost, per-model figures (`models`, see `model_usage`); and its `error`
+        and `reason` when it stopped."""
+        rows = [_loads(row, "config") for row in self.db.query("""
             SELECT runs.*,
                    (SELECT count(*) FROM rounds WHERE run_id = runs.id AND status = 'finished') AS rounds_done,
                    (SELECT count(*) FROM programs WHERE run_id = runs.id) AS programs,
-                   (SELECT count(*) FROM llm_calls WHERE run_id = runs.id) AS llm_calls
+                   (SELECT count(*) FROM llm_calls WHERE run_id = runs.id) AS llm_calls,
+                   (SELECT coalesce(sum(cost_usd), 0.0) FROM llm_calls WHERE run_id = runs.id) AS cost_usd
             FROM runs ORDER BY id""")]
+        for row in rows:
+            row["models"] = self.model_usage(row["id"])
+        return rows
 
     # ---- programs ----------------------------------------------------------------------------
     def add_program(self, run_id: int, *, digest: str, source: str, name: str = "", listing: str = "",
@@ -206,6 +236,11 @@ class Archive:
             listing=listing, origin=origin, mutator=mutator, parent_id=parent_id, mate_id=mate_id,
             llm_call_id=llm_call_id, round=round, created_at=now())).last_pk
         return program_id, True
+
+    def program_id(self, run_id: int, digest: str) -> int | None:
+        """The id of the run's program with this compiled digest, if stored."""
+        row = self.db.execute("SELECT id FROM programs WHERE run_id = ? AND digest = ?", [run_id, digest]).fetchone()
+        return row[0] if row else None
 
     def initial_program_ids(self, run_id: int) -> list[int]:
         """The ids of the run's initial programs (round 0's opponents), in the order stored."""
@@ -458,6 +493,31 @@ class Archive:
         row.setdefault("created_at", now())
         with self.transaction():
             return self.db["llm_calls"].insert(row).last_pk
+
+    def save_model_usage(self, run_id: int, usage: dict) -> None:
+        """Store the run's per-model figures {model: {asks, valid, improvements, cost_usd}} (the
+        totals so far); call inside the step's transaction."""
+        stamp = now()
+        self.db["model_usage"].upsert_all(
+            [dict(run_id=run_id, model=model, updated_at=stamp, **{k: figures.get(k, 0) for k in
+                                                                   ("asks", "valid", "improvements", "cost_usd")})
+             for model, figures in usage.items()], pk=("run_id", "model"))
+
+    def model_usage(self, run_id) -> list[dict]:
+        """Per model of the run: asks, valid answers, improvements and cost as the mutator counted
+        them, with the HTTP requests made, replays and the recorded cost of its calls."""
+        run_id = self._resolve_run(run_id)
+        return list(self.db.query("""
+            SELECT m.model, m.asks, m.valid, m.improvements, m.cost_usd,
+                   (SELECT count(*) FROM llm_calls c WHERE c.run_id = m.run_id AND c.model = m.model
+                    AND c.cached = 0) AS requests,
+                   (SELECT count(*) FROM llm_calls c WHERE c.run_id = m.run_id AND c.model = m.model
+                    AND c.cached = 1) AS replays,
+                   (SELECT coalesce(sum(attempts), 0) FROM llm_calls c WHERE c.run_id = m.run_id
+                    AND c.model = m.model) AS attempts,
+                   (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls c WHERE c.run_id = m.run_id
+                    AND c.model = m.model) AS spent_usd
+            FROM model_usage m WHERE m.run_id = ? ORDER BY m.model""", [run_id]))
 
     def llm_call(self, call_id: int) -> dict:
         rows = list(self.db.query("SELECT * FROM llm_calls WHERE id = ?", [call_id]))

@@ -19,6 +19,8 @@ from .arena import Arena, Evaluation, ProgramError
 from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
 from .mutators.base import Proposal
+from .novelty import NoveltyFilter
+from .stops import RunStopped
 from .opponents import OpponentSpec, apportion, opponent_weights, parse_spec, select_opponents
 from .optimize import optimize_constants
 
@@ -38,6 +40,10 @@ class RunConfig:
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
     diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
+    tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
+    novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
+    max_cost: float | None = None       # stop (status `stopped`) once the run's calls cost this many USD
+    pipeline: int = 1                   # batches whose requests are in flight at once (llm; 1: one at a time)
     preset: str = "drq"                 # the preset the options came from (redqueen.presets), for the record
     seeds: int = 20
     fitness: str = "battle"
@@ -133,6 +139,10 @@ class RedQueen:
         # Candidate evaluations go through the executor (redqueen.executor): here, or on a cluster.
         self.evaluate = (executor.evaluator(arena, config.arena, config.arena_options) if executor
                          else arena.evaluate)
+        self.novelty = NoveltyFilter(arena, config.novelty_threshold)
+        if config.pipeline > 1 and not getattr(mutator, "pipelined", False):
+            raise ConfigError(f"--pipeline {config.pipeline} needs a mutator that sends requests (llm), "
+                              f"not {config.mutator}")
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -174,6 +184,8 @@ class RedQueen:
         """Play every round not yet finished; returns the run id."""
         from tqdm.auto import tqdm
         self.archive.set_run_status(self.run_id, "running")
+        if self.config.pipeline > 1:
+            self.mutator.start_background(self.archive.path)
         started = time.monotonic()
         done = sum(1 for r in self.archive.rounds(self.run_id) if r["status"] == "finished")
         bar = tqdm(total=self.config.rounds, initial=done, desc=f"run {self.run_id} rounds", unit="round",
@@ -183,6 +195,10 @@ class RedQueen:
                 champion = self.play_round(number)
                 bar.update(1)
                 bar.set_postfix(champion=f"{champion.fitness:.3f}")
+        except RunStopped as stop:
+            self.archive.set_run_status(self.run_id, stop.status, error=f"{type(stop).__name__}: {stop}",
+                                        reason=stop.reason, add_elapsed=time.monotonic() - started)
+            raise
         except BaseException as error:
             status = "interrupted" if isinstance(error, (KeyboardInterrupt, SystemExit)) else "failed"
             self.archive.set_run_status(self.run_id, status, error=f"{type(error).__name__}: {error}",
@@ -201,14 +217,19 @@ class RedQueen:
                    leave=False, disable=not self.progress, position=1)
         try:
             if not state.initialised:
+                self._check_cost()
                 self._initialise(state)
+            if self.config.pipeline > 1:
+                self._play_pipelined(state, bar)
             while state.iterations < self.config.iters and not self._threshold_reached(state):
+                self._check_cost()
                 before = state.iterations
                 count = min(self.config.batch, self.config.iters - state.iterations)
                 self._step(state, Scheduler(state.grid, self.config.p_new).ask(count, state.rng), count)
                 bar.update(state.iterations - before)
                 bar.set_postfix(best=f"{state.grid.best().fitness:.3f}", cells=len(state.grid),
-                                invalid=f"{_invalid_rate(state.stats):.0%}")
+                                invalid=f"{_invalid_rate(state.stats):.0%}",
+                                usd=f"{state.stats.get('cost_usd', 0):.4f}")
         finally:
             bar.close()
         champion = self._finish_round(state)
@@ -224,6 +245,56 @@ class RedQueen:
         if first is not None:
             program = self._program(first[0])
             self.arena.evaluate([program], [program], [1], fitness=self.config.fitness)
+
+    def _play_pipelined(self, state: RoundState, bar) -> None:
+        """Up to `pipeline` batches in flight: when batch k is taken to be evaluated, batch
+        k + pipeline is asked for (from the grid as it is before batch k is stored), so requests
+        run while answers are evaluated. The batches in flight are committed with every step
+        (`stats["pending"]`: asks, seeds, models), so a resumed round re-sends exactly them (the
+        answers already received come back from the cache) and goes on identically."""
+        from collections import deque
+        pending = deque(self._restored_pending(state))
+
+        def refill(in_hand=0):           # in_hand: iterations taken out to evaluate, not yet stored
+            planned = state.iterations + in_hand + sum(batch["count"] for batch in pending)
+            while len(pending) < self.config.pipeline and planned < self.config.iters:
+                count = min(self.config.batch, self.config.iters - planned)
+                asks = Scheduler(state.grid, self.config.p_new).ask(count, state.rng)
+                for ask in asks:
+                    if ask.kind == "mutate" and self.config.feedback:
+                        ask.feedback = self._feedback(ask.parent, state)
+                drawn = self.mutator.draw(asks, state.rng)
+                pending.append(dict(count=count, asks=asks, drawn=drawn, future=self.mutator.submit(asks, drawn)))
+                planned += count
+
+        refill()
+        while pending and not self._threshold_reached(state):
+            self._check_cost()
+            batch = pending.popleft()
+            proposals = self.mutator.collect(batch["future"])
+            refill(batch["count"])
+            before = state.iterations
+            self._step(state, batch["asks"], batch["count"], proposals=proposals,
+                       pending=[_pending_json(b) for b in pending])
+            bar.update(state.iterations - before)
+
+    def _restored_pending(self, state: RoundState) -> list[dict]:
+        """The batches that were in flight at the round's last committed step, sent again."""
+        restored = []
+        for batch in state.stats.get("pending", []):
+            elite = lambda pid: Elite(pid, self._program(pid), None, ()) if pid is not None else None
+            asks = [Ask(a["kind"], elite(a["parent"]), elite(a["mate"]), a["feedback"]) for a in batch["asks"]]
+            restored.append(dict(count=batch["count"], asks=asks, drawn=batch["drawn"],
+                                 future=self.mutator.submit(asks, batch["drawn"])))
+        return restored
+
+    def _check_cost(self) -> None:
+        """Stop the run (status `stopped`) before a step once its calls cost `max_cost` or more."""
+        if self.config.max_cost is None:
+            return
+        spent = self.archive.run_cost(self.run_id)
+        if spent >= self.config.max_cost:
+            raise RunStopped(f"cost cap: US${spent:.4f} spent, cap US${self.config.max_cost:g}", "stopped")
 
     # ---- rounds ------------------------------------------------------------------------------
     def _opponents(self, number: int) -> tuple[list[int], list[float] | None]:
@@ -373,31 +444,48 @@ class RedQueen:
         return top[best], float(means[best]), {str(e.key): round(m, 6) for e, m in zip(top, means)}
 
     # ---- one step: propose, parse, evaluate, commit ------------------------------------------
-    def _step(self, state: RoundState, asks: list[Ask], iterations: int, seeded=()) -> None:
+    def _step(self, state: RoundState, asks: list[Ask], iterations: int, seeded=(), proposals=None,
+              pending: list | None = None) -> None:
+        """One batch: propose (unless `proposals` came from a pipelined request), parse, evaluate,
+        commit; `pending` are the batches still in flight, committed with it."""
         started = time.monotonic()
         iteration = state.iterations + iterations if iterations else 0
-        for ask in asks:
-            if ask.kind == "mutate" and self.config.feedback:
-                ask.feedback = self._feedback(ask.parent, state)
-        proposals = self.mutator.propose(asks, state.rng)
+        spent = self.mutator.cost()
+        if proposals is None:
+            for ask in asks:
+                if ask.kind == "mutate" and self.config.feedback:
+                    ask.feedback = self._feedback(ask.parent, state)
+            proposals = self.mutator.propose(asks, state.rng)
         candidates, failures = self._parse(asks, proposals)
+        candidates, rejected = self._novel(state, candidates)
+        candidates, tuned_from = self._tune_proposals(state, candidates, iteration)
         candidates = [(pid, program, "seed", None) for pid, program in seeded] + candidates
         evaluations = self._evaluate_new(state, [c[1] for c in candidates])
         stats = dict(state.stats)
         stats["candidates"] += len(asks)
         stats["failures"] += len(failures)
+        stats["cost_usd"] = round(stats.get("cost_usd", 0.0) + self.mutator.cost() - spent, 8)
+        if pending is not None:
+            stats["pending"] = pending
         with self.archive.transaction():
-            for failure in failures:
+            for failure in failures + rejected:      # novelty rejections: stage "novelty", not invalid
                 stats[f"failed_{failure['stage']}"] = stats.get(f"failed_{failure['stage']}", 0) + 1
                 self.archive.record_failure(self.run_id, state.round_id, iteration, **failure)
             entered = set()
             for (pid, program, ask, proposal), evaluation in zip(candidates, evaluations):
+                raw = tuned_from.get(id(proposal))     # (raw proposal, its program) of a tuned child
+                if raw is not None:                    # the raw one was stored just before: its parent
+                    ask = Ask("mutate", parent=Elite(self.archive.program_id(self.run_id, raw[1].digest),
+                                                     raw[1], None, ()))
                 if self._place(state, stats, iteration, pid, program, ask, proposal, evaluation):
-                    entered.add(id(proposal))
+                    entered.add(id(raw[0]) if raw is not None else id(proposal))
             self.mutator.tell([(p.operator, id(p) in entered) for p in proposals])
             learned = self.mutator.state()
             if learned is not None:
                 stats["operators"] = learned
+            usage = self.mutator.usage()
+            if usage:
+                self.archive.save_model_usage(self.run_id, usage)
             self.archive.save_step(state.round_id, iterations=state.iterations + iterations,
                                    rng_state=state.rng.bit_generator.state, stats=stats,
                                    elapsed=time.monotonic() - started)
@@ -424,6 +512,45 @@ class RedQueen:
                 continue
             candidates.append((None, program, ask, proposal))
         return candidates, failures
+
+    def _novel(self, state: RoundState, candidates):
+        """Candidates not near-duplicates of the round's elites, and failure records (stage
+        "novelty") of those that are (`redqueen.novelty`; off at threshold 1.0)."""
+        if not self.novelty.active:
+            return candidates, []
+        kept, rejected = [], []
+        for candidate in candidates:
+            program, proposal = candidate[1], candidate[3]
+            duplicate, key, similarity = self.novelty.is_near_duplicate(program, state.grid.elites())
+            if duplicate:
+                rejected.append(dict(stage="novelty", error=f"near-duplicate of program {key} (similarity "
+                                     f"{similarity:.2f} >= {self.config.novelty_threshold:g})",
+                                     source=proposal.source, response=proposal.response,
+                                     llm_call_id=proposal.llm_call_id))
+            else:
+                kept.append(candidate)
+        return kept, rejected
+
+    def _tune_proposals(self, state: RoundState, candidates, iteration: int):
+        """With `tune`: each candidate's constants tuned against the round's opponents on the
+        round's seeds (`redqueen.optimize`); an improved program follows its raw proposal as a
+        candidate of origin "tune". Returns the candidates and {id(tuned proposal): (raw
+        proposal, raw program)}."""
+        if not self.config.tune:
+            return candidates, {}
+        opponents = [self._program(pid) for pid in state.opponent_ids]
+        result, links = [], {}
+        for index, (pid, program, ask, proposal) in enumerate(candidates):
+            result.append((pid, program, ask, proposal))
+            rng = np.random.default_rng([self.config.seed, state.number, iteration, 3, index])
+            tuned = optimize_constants(self.arena, program, opponents, rng, seeds=state.seeds,
+                                       confirm_seeds=len(state.seeds), evaluations=self.config.tune,
+                                       fitness=self.config.fitness)
+            if tuned.improved and tuned.program.digest != program.digest:
+                child = Proposal(tuned.source, "tune", proposal.llm_call_id, operator=proposal.operator)
+                links[id(child)] = (proposal, program)
+                result.append((None, tuned.program, ask, child))
+        return result, links
 
     def _evaluate_new(self, state: RoundState, programs: list) -> list[Evaluation | None]:
         """Evaluations of programs not yet evaluated this round (None for the others), in one
@@ -495,6 +622,13 @@ class RedQueen:
         if notes:
             lines.insert(1, notes)
         return "\n".join(lines)
+
+
+def _pending_json(batch: dict) -> dict:
+    """A batch in flight as committed: its asks (parent and mate ids, feedback) and draws."""
+    asks = [dict(kind=a.kind, parent=a.parent.key if a.parent else None, mate=a.mate.key if a.mate else None,
+                 feedback=a.feedback) for a in batch["asks"]]
+    return dict(count=batch["count"], asks=asks, drawn=batch["drawn"])
 
 
 def _empty_stats() -> dict:

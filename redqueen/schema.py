@@ -184,10 +184,32 @@ CREATE TABLE IF NOT EXISTS cross_play (                 -- the champions' 1v1 pa
 );
 """
 
+V3 = """
+CREATE TABLE IF NOT EXISTS model_usage (                -- per run and model of a language-model ensemble
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    model TEXT NOT NULL,
+    asks INTEGER NOT NULL DEFAULT 0,         -- proposals asked of the model (a repair is part of its ask)
+    valid INTEGER NOT NULL DEFAULT 0,        -- answers that gave a program that parses
+    improvements INTEGER NOT NULL DEFAULT 0, -- proposals (or their tuned children) that entered the grid
+    cost_usd REAL NOT NULL DEFAULT 0,        -- estimated cost of its answers (replays count what they cost)
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, model)
+);
+CREATE TABLE IF NOT EXISTS run_resumes (                -- each time a run was resumed
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    round INTEGER NOT NULL,          -- the round it continued at
+    iteration INTEGER NOT NULL,      -- that round's iterations done
+    changes TEXT NOT NULL DEFAULT '{}',  -- JSON {option: [stored, applied]}: operational options changed
+    created_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS = (
     Migration(1, "first release: runs, programs, rounds, evaluations, elites, champions, failures, "
                  "language-model calls, held-out results", V1_ARCHIVE + V1_HELDOUT),
     Migration(2, "run stop reasons, per-round opponent and operator weights, champions' cross-play matrix", V2),
+    Migration(3, "language-model usage per model (the ensemble bandit's counts), resumes with changed options", V3),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -236,7 +258,7 @@ def open_schema(conn: sqlite3.Connection, path) -> Upgrade | None:
             return None
         backup = _back_up(path, version) if version else None
         # A first-release file is re-given migration 1 (all IF NOT EXISTS): it may lack the held-out table.
-        for migration in MIGRATIONS[max(version - 1, 0):]:
+        for migration in MIGRATIONS[0 if version <= 1 else version:]:
             for statement in _statements(migration.sql):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {LATEST}")

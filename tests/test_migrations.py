@@ -296,3 +296,32 @@ def test_two_openers_at_once_upgrade_the_file_once(v1, tmp_path):
     assert sorted(upgrade is None for upgrade, _ in results) == [False, True]   # one upgraded it
     assert [version for _, version in results] == [LATEST, LATEST]
     assert [p.name for p in tmp_path.glob("*.bak")] == ["archive.db.v1.bak"]
+
+
+def test_a_schema_2_archive_gains_model_usage_and_resumes(tmp_path):
+    """A file at schema 2 (migrations 1 and 2 applied by hand) is upgraded to 3: its runs keep
+    their rows, and per-model usage and resumes round-trip."""
+    path = tmp_path / "v2.db"
+    connection = sqlite3.connect(path)
+    for migration in MIGRATIONS[:2]:
+        connection.executescript(migration.sql)
+    connection.execute("INSERT INTO runs (arena, status, config, seed, rounds, created_at, updated_at) "
+                       "VALUES ('tiny', 'finished', '{}', 0, 1, 'then', 'then')")
+    connection.execute("PRAGMA user_version = 2")
+    connection.commit()
+    connection.close()
+    archive = Archive(path)
+    assert archive.upgraded.from_version == 2 and archive.schema_version == LATEST >= 3
+    [run] = archive.runs()
+    assert run["models"] == [] and run["cost_usd"] == 0
+    with archive.transaction():
+        archive.save_model_usage(1, {"a": dict(asks=5, valid=4, improvements=2, cost_usd=0.5), "b": dict(asks=1)})
+    archive.record_resume(1, 2, 7, {"max_cost": [1.0, 2.0]})
+    archive.close()
+    assert read(path, "SELECT model, asks, valid, improvements, cost_usd FROM model_usage ORDER BY model") == \
+        [("a", 5, 4, 2, 0.5), ("b", 1, 0, 0, 0)]
+    archive = Archive(path)
+    resumes = [(r["round"], r["iteration"], r["changes"]) for r in archive.resumes(1)]
+    assert resumes == [(2, 7, {"max_cost": [1.0, 2.0]})]
+    assert [m["model"] for m in archive.runs()[0]["models"]] == ["a", "b"]
+    archive.close()

@@ -90,6 +90,7 @@ class CoreWarArena(Arena):
     program_suffix = ".red"
     descriptors = DESCRIPTORS
     default_descriptors = ("spawned", "coverage")
+    prompt_styles = ("default", "drq")
     fitness_modes = {
         "battle": "survival share in one battle with all opponents (candidate first), x N warriors: "
                   "1.0 = an even share, N = sole survivor, 0 = dead",
@@ -144,7 +145,11 @@ class CoreWarArena(Arena):
         return [self.parse(default_instance(kind, self.settings), origin=f"archetype {kind}")
                 for kind in ARCHETYPES]
 
-    def prompts(self) -> Prompts:
+    def prompts(self, style: str = "default") -> Prompts:
+        """The project's prompts (with the battle settings), or the DRQ study's content (`drq`)."""
+        if style == "drq":
+            from .prompts_drq import drq_prompts
+            return drq_prompts()
         from .prompts import core_war_prompts
         return core_war_prompts(self.settings)
 

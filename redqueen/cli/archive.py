@@ -77,7 +77,8 @@ def archive():
 @DB_OPTION
 @JSON_OPTION
 def runs(db, as_json):
-    """Every run: arena, status, rounds done of rounds asked, time spent, why it stopped."""
+    """Every run: arena, status, rounds done of rounds asked, time spent, estimated language-model
+    cost, why it stopped (--json adds per-model figures: asks, valid, improvements, requests, cost)."""
     rows = _call(db, "runs")
     if as_json:
         return _echo_json(rows)
@@ -87,7 +88,7 @@ def runs(db, as_json):
     reason = [("reason", "reason")] if any(row.get("reason") for row in rows) else []
     _table(rows, [("id", "run"), ("arena", "arena"), ("status", "status"), ("progress", "rounds"),
                   ("mutator", "mutator"), ("seed", "seed"), ("programs", "programs"),
-                  ("elapsed_s", "seconds"), ("created_at", "created"), *reason])
+                  ("elapsed_s", "seconds"), ("cost_usd", "usd"), ("created_at", "created"), *reason])
 
 
 @archive.command()
@@ -103,10 +104,14 @@ def rounds(run, db, as_json):
         row["opponents_n"] = len(row["opponents"])
         stats = row["stats"]
         row["invalid"] = f"{stats.get('failures', 0)}/{stats.get('candidates', 0)}"
+        row["cost_usd"] = stats.get("cost_usd")
+        row["near_duplicates"] = stats.get("failed_novelty")
+    extra = [(key, heading) for key, heading in (("near_duplicates", "near-dup"), ("cost_usd", "usd"))
+             if any(row[key] is not None for row in rows)]
     _table(rows, [("number", "round"), ("status", "status"), ("iterations", "iters"),
                   ("opponents_n", "opponents"), ("champion_id", "champion"), ("best_fitness", "fitness"),
                   ("filled_cells", "cells"), ("evaluations", "evals"), ("invalid", "invalid"),
-                  ("elapsed_s", "seconds")])
+                  *extra, ("elapsed_s", "seconds")])
 
 
 @archive.command()
@@ -178,10 +183,19 @@ def failures(run, db, as_json):
 
 @archive.command()
 @click.argument("run")
+@click.option("--by-model", is_flag=True, help="One line per model: asks, valid answers, improvements, "
+                                              "requests, replays, attempts, cost.")
 @DB_OPTION
 @JSON_OPTION
-def calls(run, db, as_json):
+def calls(run, by_model, db, as_json):
     """Language-model calls of RUN: purpose, tokens, latency, attempts, cost, cache replays."""
+    if by_model:
+        rows = _call(db, "model_usage", run)
+        if as_json:
+            return _echo_json(rows)
+        return _table(rows, [("model", "model"), ("asks", "asks"), ("valid", "valid"),
+                             ("improvements", "improvements"), ("requests", "requests"), ("replays", "replays"),
+                             ("attempts", "attempts"), ("spent_usd", "usd")])
     rows = _call(db, "llm_calls", run)
     if as_json:
         return _echo_json(rows)

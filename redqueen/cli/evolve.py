@@ -9,8 +9,16 @@ import click
 from .options import build_arena, checked_arena_options, db_option, executor_options, open_executor
 
 DEFAULT_MODEL = "gpt-4.1-mini"
-# Options that change how a resumed run talks to its endpoint but not what it computes.
-OPERATIONAL = ("base_url", "concurrency", "timeout", "max_retries")
+# Options that change how a resumed run talks to its endpoint, or when it stops, but not what it
+# computes: given with --resume they are applied and recorded (run_resumes).
+OPERATIONAL = ("base_url", "concurrency", "timeout", "max_retries", "max_consecutive_failures",
+               "failure_window", "max_failure_rate")
+OPERATIONAL_RUN = ("max_cost",)
+NOT_CONFIGURATION = ("db", "resume", "quiet", "executor", "scheduler")
+# Options stored under another name in the run's configuration.
+STORED_AS = {"history": "opponents", "arena_option": "arena_options", "operators": "adaptive", "price": "prices",
+             "model_selection": "selection", "prompt_style": "prompts"}
+EXIT_FAILED, EXIT_STOPPED = 1, 3
 
 
 def _descriptor_names(text):
@@ -69,7 +77,12 @@ def _descriptor_names(text):
               help="Two behaviour descriptors for the grid [default: the arena's].")
 @click.option("--mutator", type=click.Choice(["llm", "builtin"]), default=None,
               help="Where candidates come from [default: llm when OPENAI_API_KEY is set, else builtin].")
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model name for --mutator llm.")
+@click.option("--model", multiple=True, metavar="NAME[@BASE_URL]",
+              help=f"Model for --mutator llm [default: {DEFAULT_MODEL}]; repeat for an ensemble. "
+                   "NAME@BASE_URL gives the model its own endpoint (the key is OPENAI_API_KEY).")
+@click.option("--model-selection", type=click.Choice(["uniform", "bandit"]), default="uniform", show_default=True,
+              help="Ensembles: which model answers each ask; bandit = UCB over archive improvements per "
+                   "unit cost.")
 @click.option("--base-url", default=None, help="OpenAI-compatible endpoint [default: $OPENAI_BASE_URL or OpenAI].")
 @click.option("--temperature", type=float, default=1.0, show_default=True)
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Completion token limit.")
@@ -81,6 +94,28 @@ def _descriptor_names(text):
               help="Retries on 429, 5xx and timeouts (exponential backoff with jitter).")
 @click.option("--price", nargs=2, type=float, default=None, metavar="IN OUT",
               help="USD per million prompt/completion tokens, for the cost estimate of an unlisted model.")
+@click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
+              help="Stop the run (status stopped) before a step once its calls cost this much; resume "
+                   "with a higher cap [default: no cap].")
+@click.option("--max-consecutive-failures", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Fail the run when this many language-model requests in a row fail (after retries; 0: off).")
+@click.option("--failure-window", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Requests over which --max-failure-rate is measured (0: off).")
+@click.option("--max-failure-rate", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+              help="Fail the run when this share of the last --failure-window requests failed.")
+@click.option("--pipeline", type=click.IntRange(min=1), default=1, show_default=True, metavar="D",
+              help="--mutator llm: keep the requests of up to D batches in flight while answers are evaluated "
+                   "(batch k + D is asked for from the grid as it is before batch k is stored); 1: one batch "
+                   "at a time. Up to --concurrency requests run at once in all.")
+@click.option("--prompts", "prompt_style", default="default", show_default=True, metavar="STYLE",
+              help="Prompt style for --mutator llm: default (the project's), or one the arena offers "
+                   "(Core War: drq = the content of the DRQ study's prompts).")
+@click.option("--novelty-threshold", type=click.FloatRange(0, 1), default=1.0, show_default=True,
+              help="Skip (unevaluated) a proposal whose code is at least this similar to an elite "
+                   "(token-shingle Jaccard); 1.0: off.")
+@click.option("--tune", type=click.IntRange(min=0), is_flag=False, flag_value=24, default=0, show_default=True,
+              metavar="[EVALS]", help="Constant-tune every valid proposal with EVALS evaluations (24 when "
+                                      "given without a number) before it enters the archive; 0: off.")
 @click.option("--crossover", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help="builtin mutator: probability that a variation is a crossover of two elites.")
 @click.option("--operators", type=click.Choice(["fixed", "adaptive"]), default="fixed", show_default=True,
@@ -102,7 +137,9 @@ def _descriptor_names(text):
               help="Round-0 opponent program, repeatable [default: the arena's own].")
 @db_option()
 @click.option("--resume", default=None, metavar="RUN",
-              help="Continue run RUN (an id, or 'latest') with its stored configuration.")
+              help="Continue run RUN (an id, or 'latest') with its stored configuration; --rounds N "
+                   "extends it; other options must match it, except operational ones (--concurrency, "
+                   "--timeout, --max-retries, --base-url, --max-cost, failure limits).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @executor_options
 @click.pass_context
@@ -125,9 +162,11 @@ def evolve(ctx, **options):
     from redqueen.llm.client import EndpointUnreachable
     from redqueen.loop import ConfigError
     from redqueen.mutators import MutatorConfigError
+    from redqueen.llm.client import EndpointFailing
     try:
         _evolve(ctx, options)
-    except (ArchiveError, ConfigError, MutatorConfigError, ProgramError, EndpointUnreachable, KeyError) as error:
+    except (ArchiveError, ConfigError, MutatorConfigError, ProgramError, EndpointUnreachable, EndpointFailing,
+            KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
         lines = message.splitlines() or [""]
         if len(lines) > 1:                       # an assembler may report several errors
@@ -142,6 +181,7 @@ def _evolve(ctx, options):
     from redqueen.cli.archive_file import open_archive
     from redqueen.loop import RedQueen
     from . import progress
+    from redqueen.stops import RunStopped
     archive = open_archive(options["db"])
     preparing = progress.Preparing()              # building the arena and its first use may take a while
     executor = None
@@ -149,13 +189,16 @@ def _evolve(ctx, options):
         bars = progress.bars_wanted(options["quiet"])
         if options["resume"]:
             run = archive.run(options["resume"])
-            if run["status"] == "finished":
-                raise click.ClickException(f"run {run['id']} is already finished "
-                                           f"({run['rounds']} rounds); see `redqueen archive rounds {run['id']}`")
-            config = _resumed_config(ctx, options, run["config"])
+            config, changes = _resumed_config(ctx, options, run, archive)
             arena, mutator = _build(config, options, archive, run["id"])
+            where = _resume_point(archive, run["id"], config)
+            if changes or config.rounds != run["rounds"]:
+                archive.update_run_config(run["id"], config.to_json(), config.rounds)
+            archive.record_resume(run["id"], *where, changes)
             executor = open_executor(options["executor"], options["scheduler"])
             loop = RedQueen.resume(archive, run["id"], arena, mutator, progress=bars, executor=executor)
+            click.echo(f"resuming run {loop.run_id} at round {where[0]}, iteration {where[1]}"
+                       + "".join(f"; {name} {old} -> {new}" for name, (old, new) in changes.items()), err=True)
         else:
             config = _new_config(ctx, options)
             arena, mutator = _build(config, options, archive, None)
@@ -171,6 +214,10 @@ def _evolve(ctx, options):
             click.echo(f"fitness ({config.fitness}): {progress.fitness_meaning(arena, config.fitness)}")
             progress.earlier_rounds(archive, loop.run_id, config.rounds, config.fitness)
             loop.run()
+        except RunStopped as stop:
+            click.echo(f"run {loop.run_id} {stop.status}: {stop.reason}", err=True)
+            click.echo(f"continue with: redqueen evolve --resume {loop.run_id} --db {options['db']}", err=True)
+            sys.exit(EXIT_STOPPED if stop.status == "stopped" else EXIT_FAILED)
         finally:
             mutator.close()
             loop.arena.close()
@@ -222,11 +269,17 @@ def _new_config(ctx, options):
     read_initial_files(options["initial"])          # a missing file fails now, with one line
     mutator = options["mutator"] or ("llm" if os.environ.get("OPENAI_API_KEY") else "builtin")
     if mutator == "llm":
-        mutator_options = dict(model=options["model"], temperature=options["temperature"],
+        models = list(options["model"]) or [DEFAULT_MODEL]
+        mutator_options = dict(model=models[0], temperature=options["temperature"],
                                max_tokens=options["max_tokens"], concurrency=options["concurrency"],
                                timeout=options["timeout"], max_retries=options["max_retries"],
                                base_url=options["base_url"] or os.environ.get("OPENAI_BASE_URL"),
-                               prices=list(options["price"]) if options["price"] else None)
+                               prices=list(options["price"]) if options["price"] else None,
+                               **{name: options[name] for name in OPERATIONAL[4:]})
+        if len(models) > 1:
+            mutator_options.update(models=models, selection=options["model_selection"])
+        if options["prompt_style"] != "default":
+            mutator_options["prompts"] = options["prompt_style"]
     else:
         mutator_options = dict(crossover=options["crossover"])
         if options["operators"] == "adaptive":
@@ -235,7 +288,8 @@ def _new_config(ctx, options):
         arena=options["arena"], arena_options=arena_options,
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
-        tune_champion=options["tune_champion"], diverse_start=options["diverse_start"],
+        tune_champion=options["tune_champion"], diverse_start=options["diverse_start"], tune=options["tune"],
+        novelty_threshold=options["novelty_threshold"], max_cost=options["max_cost"], pipeline=options["pipeline"],
         fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],
@@ -244,20 +298,81 @@ def _new_config(ctx, options):
         threshold_rule=options["threshold_rule"])
 
 
-def _resumed_config(ctx, options, stored):
-    """The stored configuration, with endpoint options overridden when given explicitly."""
+def _resumed_config(ctx, options, run, archive):
+    """The stored configuration of `run`, with operational options given on the command line
+    applied and --rounds extending it; any other option given that differs from the stored one
+    is refused, each difference named. Returns (config, {option: [stored, applied]})."""
     from click.core import ParameterSource
     from redqueen.loop import RunConfig
-    config = RunConfig.from_json(stored)
-    for name in OPERATIONAL:
-        if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE and config.mutator == "llm":
-            config.mutator_options[name] = options[name]
-    return config
+    config = RunConfig.from_json(run["config"])
+    given = [name for name in options if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
+             and name not in NOT_CONFIGURATION]
+    # What the given options would configure; options not given take the run's own arena and mutator.
+    arena = options["arena"] if "arena" in given else config.arena
+    fresh = _new_config(ctx, dict(options, arena=arena, mutator=options["mutator"] or config.mutator))
+    changes, differences = {}, []
+    for name in given:
+        if name == "rounds":
+            continue
+        old, new = _stored_value(config, name), _stored_value(fresh, name)
+        if name == "arena_option":
+            old, new = {k: old.get(k) for k in new}, new
+        if old == new:
+            continue
+        if name in OPERATIONAL_RUN or (name in OPERATIONAL and config.mutator == "llm"):
+            changes[name] = [old, new]
+            _set_stored_value(config, name, new)
+        else:
+            differences.append(f"--{name.replace('_', '-')} {_shown(new)} (stored: {_shown(old)})")
+    if differences:
+        raise click.ClickException(f"run {run['id']} was started with other options; drop or match them to "
+                                   f"resume: {'; '.join(differences)}")
+    done = sum(1 for r in archive.rounds(run["id"]) if r["status"] == "finished")
+    if "rounds" in given:
+        if options["rounds"] < done:
+            raise click.ClickException(f"run {run['id']} has already finished {done} rounds; "
+                                       f"--rounds must be at least {done}")
+        config.rounds = options["rounds"]
+    if done >= config.rounds:
+        raise click.ClickException(f"run {run['id']} is already finished ({done} rounds); extend it with "
+                                   f"--resume {run['id']} --rounds N, or see `redqueen archive rounds {run['id']}`")
+    return config, changes
+
+
+def _stored_value(config, name):
+    """The value option `name` has in a configuration (top level or mutator options)."""
+    key = STORED_AS.get(name, name)
+    if name == "model":
+        return config.mutator_options.get("models") or [config.mutator_options.get("model")]
+    data = config.to_json()
+    return data[key] if key in data else config.mutator_options.get(key)
+
+
+def _set_stored_value(config, name, value):
+    key = STORED_AS.get(name, name)
+    if hasattr(config, key):
+        setattr(config, key, value)
+    else:
+        config.mutator_options[key] = value
+
+
+def _shown(value):
+    if isinstance(value, (list, tuple)):
+        return " ".join(map(str, value))
+    return "off" if value is None else str(value)
+
+
+def _resume_point(archive, run_id, config) -> tuple[int, int]:
+    """(round, iteration) a resumed run continues at."""
+    rounds = archive.rounds(run_id)
+    done = sum(1 for r in rounds if r["status"] == "finished")
+    current = next((r for r in rounds if r["number"] == done), None)
+    return done, current["iterations"] if current else 0
 
 
 def _build(config, options, archive, run_id):
     """The arena and the mutator a configuration names."""
     from redqueen.mutators import build_mutator
     arena = build_arena(config.arena, config.arena_options)
-    return arena, build_mutator(config, arena, archive, run_id, os.environ.get("OPENAI_API_KEY"))
+    return arena, build_mutator(config, arena, archive, run_id, os.environ.get("OPENAI_API_KEY"), preflight=True)
 

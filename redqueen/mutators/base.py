@@ -47,5 +47,13 @@ class Mutator(abc.ABC):
         """Current weight of each variation operator, for the archive; None when not adaptive."""
         return None
 
+    def usage(self) -> dict | None:
+        """Per model (language-model mutators): {model: {asks, valid, improvements, cost_usd}}."""
+        return None
+
+    def cost(self) -> float:
+        """Estimated US dollars this mutator has spent since it was built (replays are free)."""
+        return 0.0
+
     def close(self) -> None:
         """Release connections; the default has none."""

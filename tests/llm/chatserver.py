@@ -3,6 +3,7 @@
 Each POST to /v1/chat/completions is answered by `responder(body, index)`, which returns one of
   ("ok", text)              200 with a chat.completion carrying `text`
   ("status", code)          that HTTP error with an OpenAI-style error body
+  ("status", code, message) the same with the server's own message
   ("slow", seconds, text)   sleep, then answer 200 (for client timeouts)
 The server counts requests and the most requests it ever had in flight at once.
 """
@@ -20,6 +21,7 @@ class ChatServer:
         self.requests: list[dict] = []
         self.in_flight = self.max_in_flight = 0
         self._lock = threading.Lock()
+        self._stopped = False
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -33,8 +35,14 @@ class ChatServer:
         return self
 
     def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self.stop()
+
+    def stop(self):
+        """Stop answering and close the port (a server that dies): later connections are refused."""
+        if not self._stopped:
+            self._stopped = True
+            self._httpd.shutdown()
+            self._httpd.server_close()
 
     def _handler(self):
         server = self
@@ -58,7 +66,8 @@ class ChatServer:
 
             def _answer(self, action, body):
                 if action[0] == "status":
-                    payload = {"error": {"message": f"scripted {action[1]}", "type": "test", "code": None}}
+                    message = action[2] if len(action) > 2 else f"scripted {action[1]}"
+                    payload = {"error": {"message": message, "type": "test", "code": None}}
                     return self._send(action[1], payload)
                 if action[0] == "slow":
                     time.sleep(action[1])

@@ -5,6 +5,7 @@ import pytest
 
 from chatserver import ChatServer
 from redqueen.db import Archive
+from redqueen.llm.client import PREFLIGHT
 
 pytest.importorskip("arenas.corewar.assembler", reason="the Redcode assembler is not in this checkout")
 from loop_helpers import redqueen  # noqa: E402
@@ -48,15 +49,17 @@ def test_llm_run_records_everything_and_replays_from_the_cache(tmp_path):
     with ChatServer(model) as server:
         first = evolve(db, server)
         assert first.returncode == 0, first.stderr
-        requests = len(server.requests)
+        without_checks = lambda requests: [r for r in requests if r["messages"] != PREFLIGHT]   # each run checks first
+        requests = len(without_checks(server.requests))
         second = evolve(db, server)
         assert second.returncode == 0, second.stderr
         # The repeated run replays every answer from the cache; only requests that got no answer
         # (the scripted 500s) are tried again.
         failing = lambda r: r["seed"] % 5 == 4 and "does not assemble" not in r["messages"][-1]["content"]
-        again = server.requests[requests:]
+        again = without_checks(server.requests)[requests:]
         assert again and all(failing(r) for r in again)
-        assert sorted(r["seed"] for r in again) == sorted(r["seed"] for r in server.requests[:requests] if failing(r))
+        assert sorted(r["seed"] for r in again) == sorted(r["seed"] for r in without_checks(server.requests)[:requests]
+                                                          if failing(r))
 
     archive = Archive(db)
     runs = archive.runs()
