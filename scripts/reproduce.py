@@ -30,9 +30,10 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="independent runs (seeds SEED, SEED+1, ...)")
-    parser.add_argument("--rounds", type=int, default=8, help="Red Queen rounds per run")
-    parser.add_argument("--iters", type=int, default=60, help="MAP-Elites iterations per round")
-    parser.add_argument("--seeds", type=int, default=4, help="battle seeds per evaluation inside the loop")
+    parser.add_argument("--rounds", type=int, default=None, help="Red Queen rounds per run [preset, else 8]")
+    parser.add_argument("--iters", type=int, default=None, help="MAP-Elites iterations per round [preset, else 60]")
+    parser.add_argument("--seeds", type=int, default=None,
+                        help="battle seeds per evaluation inside the loop [preset, else 4]")
     parser.add_argument("--preset", choices=["drq", "strong"], default="drq",
                         help="named set of the search options below (given ones override it; see docs/loop.md)")
     parser.add_argument("--history", type=int, default=None, help="last K champions as opponents (default all)")
@@ -81,8 +82,8 @@ def _arena_options(name, pairs) -> dict:
         raise SystemExit(str(error)) from None
 
 
-SEARCH = dict(opponents="all", fitness=None, operators="fixed", carry_elites=False, confirm_seeds=0,
-              tune_champion=0, diverse_start=False)
+SEARCH = dict(rounds=8, iters=60, seeds=4, opponents="all", fitness=None, operators="fixed", carry_elites=False,
+              confirm_seeds=0, tune_champion=0, diverse_start=False)
 
 
 def search_options(args, arena) -> dict:
@@ -104,8 +105,8 @@ def run_configs(args):
     arena_options = _arena_options(args.arena, args.arena_option)
     search = search_options(args, make_arena(args.arena, arena_options))
     adaptive = {"adaptive": True} if search.pop("operators") == "adaptive" else {}
-    return [RunConfig(arena=args.arena, arena_options=arena_options, rounds=args.rounds, iters=args.iters,
-                      seeds=args.seeds, n_init=args.n_init, batch=args.batch, preset=args.preset,
+    return [RunConfig(arena=args.arena, arena_options=arena_options, n_init=args.n_init, batch=args.batch,
+                      preset=args.preset,
                       mutator="builtin", mutator_options=dict(adaptive), seed=args.seed + index, **search)
             for index in range(args.runs)]
 
