@@ -5,7 +5,7 @@
 
 Same rules, seeds and policies on both sides: the project's policies (arenas/ssd/programs,
 heldout) compiled with numba in process for the compiled engine, and as plain Python functions in
-the referee (tests/ssd/referee.py: the environment in NumPy and Python, as in the policy-synthesis
+the referee (tests/arenas/ssd/referee.py: the environment in NumPy and Python, as in the policy-synthesis
 reference code). Episodes per second in CPU time; the machine may be busy, so CPU time is used.
 The first compiled episode (compilation) is not timed. With --sandbox-seeds, the same policy
 is also evaluated through the arena (`arena.evaluate` against the six held-out populations, in
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from arenas.policy.sandbox import CONTROL_SIZE  # noqa: E402
 from arenas.ssd import engine, maps  # noqa: E402
-from tests.ssd import referee  # noqa: E402
+from tests.arenas.ssd import referee  # noqa: E402
 
 POLICIES = {"gathering": ("programs/nearest_apple.py", "heldout/free_rider.py"),
             "cleanup": ("programs/clean_then_harvest.py", "heldout/greedy_harvester.py")}

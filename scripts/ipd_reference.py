@@ -5,7 +5,7 @@ IPD program need not play it (see arenas/ipd/reference.py).
 It plays every pair of held-out strategies over the first 5 default held-out seeds, exactly as
 `redqueen eval` would on first use (minutes; pairs already in the user cache, $REDQUEEN_CACHE or
 ~/.cache/redqueen, are reused, and the shipped file itself is never read). Run it again after
-an Axelrod upgrade; tests/policy/test_ipd_reference.py replays a sample with Axelrod to check it.
+an Axelrod upgrade; tests/arenas/policy/test_ipd_reference.py replays a sample with Axelrod to check it.
 
 usage: python3 scripts/ipd_reference.py [--out PATH]
 """

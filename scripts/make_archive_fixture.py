@@ -1,4 +1,4 @@
-"""Write tests/fixtures/archive-v1.db: an archive exactly as the first release writes it.
+"""Write tests/redqueen/fixtures/archive-v1.db: an archive exactly as the first release writes it.
 
 Run this on commit 79affe5 (the first release, archive schema 1), never on later code:
 the point of the file is to hold what that release stored, so that the migration tests
@@ -46,7 +46,7 @@ class StopHere(KeyboardInterrupt):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", nargs="?", default=str(REPO / "tests" / "fixtures" / "archive-v1.db"))
+    parser.add_argument("out", nargs="?", default=str(REPO / "tests" / "redqueen" / "fixtures" / "archive-v1.db"))
     out = Path(parser.parse_args().out)
     if out.exists():
         sys.exit(f"{out}: already exists; remove it first")
