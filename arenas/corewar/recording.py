@@ -33,10 +33,11 @@ WRITES_PER_INSTRUCTION = 3      # the A pointer, the B pointer and the B target
 
 @dataclass
 class Recording:
-    """One round of a battle (`round_number`, 1-based; `starter` moved first). Per instruction k: `warrior[k]` executed the instruction at
-    `address[k]` and then had `processes[k]` processes; it changed `changes[k]` cells, the next
-    entries of `changed` (addresses, in order). `initial_owner[c]` is the warrior loaded at cell c
-    (-1: empty). `survivors` are the warriors alive at the end."""
+    """One round of a battle (`round_number`, 1-based; warrior `starter` moved first). Per
+    instruction k: `warrior[k]` executed the instruction at `address[k]` and then had
+    `processes[k]` processes; it changed `changes[k]` cells, the next entries of `changed`
+    (addresses, in order). `initial_owner[c]` is the warrior loaded at cell c (-1: empty).
+    `survivors` are the warriors alive at the end."""
     coresize: int
     maxcycles: int
     positions: np.ndarray
