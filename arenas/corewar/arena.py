@@ -257,7 +257,7 @@ class CoreWarArena(Arena):
                     opcodes_drq=opcodes, length_drq=length)
 
     # ---- replays ------------------------------------------------------------------------------
-    replay_options = ("position", "seed")      # what `redqueen serve` offers to set for a replay
+    replay_options = ("position", "seed", "round")   # what `redqueen serve` offers to set for a replay
 
     def replay_page(self, programs: Sequence[RedcodeProgram], seed: int | None = None,
                     position: int | None = None, round_number: int = 1) -> str:
