@@ -127,3 +127,12 @@ def test_replay_command_plays_the_round_asked(files, tmp_path):
     assert '"round": 4' in page and result_text(["pswitch", "pcount"], survivors) in page
     done = CliRunner().invoke(replay, [*paths, "--round", "0", "--out", str(out)])
     assert done.exit_code != 0
+
+
+def test_cycles_count_from_the_round_s_first_mover(files):
+    """Two imps tie every round after the full cycle limit, whoever moves first."""
+    imps = [assemble_file(files["imp"], Settings())] * 2
+    for n in (1, 2):
+        recording = record_round(imps, Settings(), fixed_position=4000, round_number=n)
+        assert recording.starter == n - 1 and recording.survivors == [0, 1]
+        assert recording.cycles()[-1] + 1 == Settings().maxcycles
