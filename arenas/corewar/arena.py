@@ -262,18 +262,18 @@ class CoreWarArena(Arena):
                     opcodes_drq=opcodes, length_drq=length)
 
     # ---- replays ------------------------------------------------------------------------------
-    replay_options = ("position", "seed")      # what `redqueen serve` offers to set for a replay
+    replay_options = ("position", "seed", "round")   # what `redqueen serve` offers to set for a replay
 
     def replay_page(self, programs: Sequence[RedcodeProgram], seed: int | None = None,
-                    position: int | None = None) -> str:
-        """A self-contained HTML page playing back round 1 of the battle of `programs` (in load
-        order) from pMARS seed `seed`, or with the second warrior at `position` (pMARS -F)."""
+                    position: int | None = None, round_number: int = 1) -> str:
+        """A self-contained HTML page playing back round `round_number` of the battle of `programs`
+        (in load order) from pMARS seed `seed`, or with the second warrior at `position` (pMARS -F)."""
         from .recording import record_round
         from .replay import replay_html
         if seed is None and position is None:
             position = self.settings.mindistance
         recording = record_round([p.warrior for p in programs], self.settings, seed=seed,
-                                 fixed_position=position)
+                                 fixed_position=position, round_number=round_number)
         return replay_html(recording, [p.warrior.name for p in programs])
 
     # ---- offline variation -------------------------------------------------------------------

@@ -44,6 +44,7 @@ def replay_html(recording: Recording, names: list[str], title: str = "") -> str:
         "positions": [int(p) for p in recording.positions],
         "result": result_text(names, recording.survivors),
         "survivors": recording.survivors,
+        "round": recording.round_number,
         "instructions": recording.instructions,
         "cycles": int(cycles[-1]) + 1 if recording.instructions else 0,
         "wide": recording.address.dtype.itemsize,
@@ -58,6 +59,7 @@ def replay_html(recording: Recording, names: list[str], title: str = "") -> str:
                            .astype(np.uint32)),
     }
     page = _PAGE.read_text()
-    title = title or " vs ".join(names)
+    title = title or " vs ".join(names) + (f", round {recording.round_number}"
+                                           if recording.round_number > 1 else "")
     return (page.replace("{{TITLE}}", html.escape(title))
                 .replace("{{DATA}}", json.dumps(data).replace("</", "<\\/")))

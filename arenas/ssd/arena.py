@@ -113,6 +113,15 @@ class SSDArena(PolicyArena):
             theirs.append(row[_COLUMN["background_return"]] / background)
         return np.array(mine), np.array(theirs), stats, faults
 
+    # ---- replays -------------------------------------------------------------------------------
+    replay_options = ("seed",)      # what `redqueen serve` offers to set for a replay
+
+    def replay_page(self, programs, seed: int | None = None, position: int | None = None) -> str:
+        """A self-contained HTML page playing back one episode (from `seed`, default 0): the first
+        program plays the focal agents, the second the background ones, recorded in the sandbox."""
+        from .replay import replay_html
+        return replay_html(self.trace(programs, seed, position), [p.name for p in programs])
+
     # ---- Arena -----------------------------------------------------------------------------------
     def evaluate(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int],
                  fitness: str = "focal") -> list[Evaluation]:

@@ -51,6 +51,9 @@ INT_PARAMS = ("agents", "focal", "steps", "cleanup", "respawn", "beam_length", "
               "hits_to_remove", "clean_length")
 FLOAT_PARAMS = ("waste_prob", "apple_prob", "depletion")
 TRACE_FIELDS = ("row", "col", "orientation", "timeout", "reward")
+# Replays record more when `trace` and `world` are wider: per agent the action (-1: away) and the
+# cell it fired its beams from (after the moves); per step the whole grid after it (row-major).
+REPLAY_FIELDS = TRACE_FIELDS + ("action", "beam_row", "beam_col")
 
 STATS = ("focal_return", "background_return", "efficiency", "equality", "sustainability", "peace",
          "focal_tags", "focal_cleans", "focal_steps", "background_steps") + \
@@ -167,8 +170,9 @@ def _tag(grid, occupied, row, col, facing, length):
 
 @njit(_EPISODE, cache=True)
 def episode(policy_a, policy_b, grid0, spawns, ints, floats, seed, control, stats, trace, world):
-    """Play one episode; fill `stats` (see STATS) and, when they have rows, `trace` (steps, n, 5)
-    and `world` (steps, 2: apples, waste) after each step. Returns 0, or the side (1 focal,
+    """Play one episode; fill `stats` (see STATS) and, when they have rows, `trace` (steps, n, 5;
+    8 for replays: REPLAY_FIELDS) and `world` (steps, 2: apples, waste; 2 + cells for replays:
+    the grid) after each step. Returns 0, or the side (1 focal,
     2 background) whose policy returned an invalid action (the value in control[BAD_VALUE])."""
     n, focal, steps, cleanup = ints[0], ints[1], ints[2], ints[3]
     beam_length, removal_steps, hits_to_remove, clean_length = ints[5], ints[6], ints[7], ints[8]
@@ -261,6 +265,9 @@ def episode(policy_a, policy_b, grid0, spawns, ints, floats, seed, control, stat
                     occupied[positions[i, 0], positions[i, 1]] = 0
                     occupied[r, c] = i + 1
                     positions[i, 0], positions[i, 1] = r, c
+        if trace.shape[0] > 0 and trace.shape[2] > 5:
+            for i in range(n):
+                trace[step, i, 5], trace[step, i, 6], trace[step, i, 7] = actions[i], positions[i, 0], positions[i, 1]
         rewards_now = np.zeros(n, np.int64)
         for i in range(n):
             if actions[i] >= 0 and grid[positions[i, 0], positions[i, 1]] == APPLE:
@@ -300,6 +307,10 @@ def episode(policy_a, policy_b, grid0, spawns, ints, floats, seed, control, stat
                     apples += grid[r, c] == APPLE
                     waste += grid[r, c] == WASTE
             world[step, 0], world[step, 1] = apples, waste
+            if world.shape[1] > 2:
+                for r in range(rows):
+                    for c in range(cols):
+                        world[step, 2 + r * cols + c] = grid[r, c]
     focal_return = background_return = 0.0
     for i in range(n):
         if i < focal:

@@ -1,6 +1,7 @@
 """`redqueen replay`: a game played back as one self-contained HTML page."""
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import click
@@ -13,12 +14,15 @@ from .options import build_arena, checked_arena_options, db_option
 @click.option("-F", "position", type=click.IntRange(min=0), default=None,
               help="Core War: the second warrior's address (pMARS -F) [default: the minimum distance].")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="The game's seed (the arena's meaning).")
+@click.option("--round", "round_number", type=click.IntRange(min=1), default=None,
+              help="Core War: the round of a multi-round battle to replay (rounds 1..N-1 are played "
+                   "first, so placement and P-space are those of `redqueen battle -r`) [default: 1].")
 @click.option("--arena", default=None, help="Arena of program files [default: from the files' suffix].")
 @click.option("--arena-option", "-A", "arena_option", multiple=True, metavar="KEY=VALUE",
               help="Arena option for program files, repeatable (Core War: coresize=8000, ...).")
 @db_option("Archive database, for archived program ids.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
-def replay(programs, position, seed, arena, arena_option, db, out):
+def replay(programs, position, seed, round_number, arena, arena_option, db, out):
     """Play PROGRAMS (files, or archived program ids) against each other once and write the game
     as a self-contained HTML page (no network needed to view it): in Core War the core coloured
     by the warrior that last wrote each cell, the executing processes, a cycle slider, play/pause,
@@ -27,6 +31,7 @@ def replay(programs, position, seed, arena, arena_option, db, out):
     \b
     Example:
       redqueen replay imp.red dwarf.red -F 4000 --out battle.html
+      redqueen replay imp.red dwarf.red -F 4000 --round 3 --out round3.html
     """
     if seed is not None and position is not None:
         raise click.ClickException("give -F or --seed, not both")
@@ -34,8 +39,11 @@ def replay(programs, position, seed, arena, arena_option, db, out):
     page_of = getattr(built, "replay_page", None)
     if page_of is None:
         raise click.ClickException(f"arena {built.name} has no replays")
+    rounds = {} if round_number is None else {"round_number": round_number}
+    if rounds and "round_number" not in inspect.signature(page_of).parameters:
+        raise click.ClickException(f"arena {built.name} has no rounds to choose: drop --round")
     try:
-        page = page_of(parsed, seed=seed, position=position)
+        page = page_of(parsed, seed=seed, position=position, **rounds)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     Path(out).write_text(page)

@@ -7,7 +7,7 @@ Routes (all GET, all read-only):
   /-/run/RUN/failures             the run's failed candidates
   /-/program/ID                   source, listing, evaluations, held-out results, lineage
   /-/program/ID/download          the program file
-  /-/program/ID/replay?opponent=J[&position=P][&seed=S]
+  /-/program/ID/replay?opponent=J[&position=P][&seed=S][&round=N]
                                   the arena's replay of ID against J (Core War, Tron)
   /-/llm/ID                       one language-model call: prompt and answer
 """
@@ -101,6 +101,8 @@ async def replay(datasette, request):
     opponent = _int(request.args.get("opponent"))
     position = _int(request.args.get("position"))
     seed = _int(request.args.get("seed"))
+    round_number = _int(request.args.get("round"))
+    rounds = {} if round_number is None else {"round_number": round_number}
     if opponent is None:
         return Response.text("give ?opponent=PROGRAM_ID", status=400)
 
@@ -110,8 +112,10 @@ async def replay(datasette, request):
         _, _, _, arena = run_arena(archive, rows[0]["run_id"])
         if not hasattr(arena, "replay_page"):
             raise ValueError(f"arena {arena.name} has no replays")
+        if rounds and "round" not in getattr(arena, "replay_options", ()):
+            raise ValueError(f"arena {arena.name} has no rounds to choose")
         programs = [arena.parse(r["source"], origin=f"program {r['id']}") for r in rows]
-        return arena.replay_page(programs, seed=seed, position=position)
+        return arena.replay_page(programs, seed=seed, position=position, **rounds)
     try:
         page = await _read(read, request.url_vars["id"])
     except ArchiveError as error:

@@ -115,3 +115,39 @@ def test_ipd_replay_plays_to_the_recorded_payoffs(tmp_path):
     # The page's running totals at the end are the mean payoffs times the turns.
     shown = [int(x) for x in re.findall(r": (\d+)", totals)]
     assert shown == [round(trace["payoff_a"] * total), round(trace["payoff_b"] * total)]
+
+
+@pytest.mark.parametrize("arena,options,files", [
+    ("gathering", ["-A", "map=small", "-A", "steps=100"], ["aggressive_tagger", "greedy_harvester"]),
+    ("cleanup", ["-A", "agents=6", "-A", "steps=120"], ["dedicated_cleaner", "free_rider"])])
+def test_ssd_replay_plays_to_the_arena_s_returns_and_metrics(tmp_path, arena, options, files):
+    import json
+    from arenas.ssd.arena import HELDOUT
+    from redqueen.cli import main
+    from redqueen.cli.replay import replay
+    files = [str(HELDOUT / f"{name}.py") for name in files]
+    out = tmp_path / f"{arena}.html"
+    done = CliRunner().invoke(replay, [*files, "--arena", arena, *options, "--seed", "0", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "http" not in re.sub(r"https?://www\.w3\.org/[\w/]+", "", out.read_text())   # nothing fetched
+    # `arena play --seeds 1` plays seed 0 only: its returns and metrics are that episode's.
+    played = CliRunner().invoke(main, ["arena", "play", "--arena", arena, *options, "--seeds", "1", "--json", *files])
+    details = json.loads(played.output)["details"]
+    with chromium() as driver:
+        driver.get(out.as_uri())
+        cycle = driver.find_element("id", "cycle")
+        assert cycle.text == "0" and driver.find_element("id", "result").text == "playing"
+        driver.find_element("id", "play").click()
+        deadline = time.time() + 20
+        while int(cycle.text) == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        assert int(cycle.text) > 0
+        total = int(driver.find_element("id", "total").text)
+        driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
+                              "s.dispatchEvent(new Event('input'));")
+        returns = [float(driver.find_element("id", f"ret{i}").text) for i in range(details["agents"])]
+        metrics = {name: float(driver.find_element("id", f"m-{name}").text) for name in details["metrics"][0]}
+        assert "apples" in driver.find_element("id", "result").text
+        assert console_errors(driver) == []
+    assert returns == details["mean_returns"][0]
+    assert metrics == pytest.approx(details["metrics"][0], abs=5e-4)

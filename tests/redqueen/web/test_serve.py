@@ -85,6 +85,9 @@ def test_program_page_shows_source_lineage_llm_call_and_download(server, web_arc
     assert f"program{child['id']}.red" in headers["content-disposition"]
     status, replay, _ = get(server + f"/-/program/{child['id']}/replay?opponent={child['parent_id']}&position=1000")
     assert status == 200 and "Core War replay" in replay and 'id="trace"' in replay
+    status, replay, _ = get(server + f"/-/program/{child['id']}/replay?opponent={child['parent_id']}"
+                                     "&position=1000&round=3")
+    assert status == 200 and '"round": 3' in replay
 
 
 def test_failures_and_unknown_ids(server, web_archive):
