@@ -1,6 +1,7 @@
 """The `redqueen` command line. Commands load lazily: a command imports only what it needs."""
 import importlib
 import importlib.util
+import sys
 
 import click
 
@@ -34,6 +35,25 @@ class LazyGroup(click.Group):
             from redqueen.registry import command as registered
             command = registered(name)
         return command
+
+    def main(self, args=None, prog_name=None, standalone_mode=True, **extra):
+        """As click's, but a usage mistake (bad option value, unknown option) is one line too,
+        like every other error: `Error: <what>; see `redqueen CMD --help``, exit status 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            where = f"; see `{error.ctx.command_path} --help`" if error.ctx else ""
+            click.echo(f"Error: {error.format_message().rstrip('.')}{where}", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     @staticmethod
     def _available_lazy():

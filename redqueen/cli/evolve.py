@@ -130,8 +130,11 @@ def _descriptor_names(text):
                    "(Core War: one instance of each strategy archetype).")
 @click.option("--tune-champion", type=click.IntRange(min=0), default=0, show_default=True, metavar="EVALS",
               help="Constant-tune each round's best with this many evaluations before crowning (0: off).")
-@click.option("--feedback/--no-feedback", default=False, show_default=True,
-              help="Put the parent's fitness and the opponents it loses to into the mutation prompt.")
+@click.option("--feedback", type=click.Choice(["off", "sparse", "dense"]), default="off", show_default=True,
+              is_flag=False, flag_value="sparse",
+              help="Put the parent's fitness and the opponents it loses to into the mutation prompt "
+                   "(`--feedback` alone: sparse); dense adds the arena's own figures (Gathering and "
+                   "Cleanup: the parent's social metrics, as -A feedback=dense).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of all the run's randomness.")
 @click.option("--initial", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Round-0 opponent program, repeatable [default: the arena's own].")
@@ -260,6 +263,11 @@ def _new_config(ctx, options):
     from redqueen.loop import RunConfig, read_initial_files
     from redqueen.registry import arena_class
     arena_options = checked_arena_options(options["arena"], options["arena_option"])
+    if options["feedback"] == "dense":
+        if "feedback" not in arena_class(options["arena"]).options:
+            raise click.ClickException(f"--feedback dense: arena {options['arena']} has no dense feedback "
+                                       f"(use --feedback)")
+        arena_options["feedback"] = "dense"
     options = _apply_preset(ctx, dict(options), arena_options)
     fitness = options["fitness"] or arena_class(options["arena"]).default_fitness()
     try:
@@ -292,7 +300,7 @@ def _new_config(ctx, options):
         novelty_threshold=options["novelty_threshold"], max_cost=options["max_cost"], pipeline=options["pipeline"],
         fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
-        mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"], seed=options["seed"],
+        mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"] != "off", seed=options["seed"],
         initial=[os.path.abspath(p) for p in options["initial"]],
         binning=options["binning"], seed_schedule=options["seed_schedule"],
         threshold_rule=options["threshold_rule"])

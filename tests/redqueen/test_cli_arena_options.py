@@ -39,6 +39,9 @@ def assert_one_line(result, *fragments):
     (["evolve", "--arena", "chess"], ["unknown arena 'chess' (installed: ", "corewar", "ipd", "tron"]),
     (["evolve", "--arena", "ipd", "--fitness", "points"],
      ["unknown fitness mode 'points' for arena ipd (valid: battle, duel)"]),
+    (["evolve", "--feedback", "dense"], ["--feedback dense: arena corewar has no dense feedback"]),
+    (["evolve", "--feedback", "loud"], ["'loud' is not one of 'off', 'sparse', 'dense'"]),
+    (["evolve", "--opponents", "nashh"], ["opponent"]),
 ])
 def test_evolve(tmp_path, args, fragments):
     assert_one_line(redqueen(*args, "--db", tmp_path / "x.db"), *fragments)
