@@ -1,71 +1,62 @@
-# family ssd-features: {"aggression": 1.0, "chase": 0.7, "clean_reach": 1, "clean_threshold": 0.4, "cleaner_share": 0.0, "jitter": 0.05}
 def policy(grid, positions, orientations, timeouts, me, step):
-    """Aggressive tagger: chases the nearest agent most of the time and tags whoever is ahead."""
-    drow = np.array([-1, 0, 1, 0])
-    dcol = np.array([0, 1, 0, -1])
-    rows = grid.shape[0]
-    cols = grid.shape[1]
+    """Aggressive tagger: fires the tagging beam whenever another agent stands in its line of fire,
+    turns towards an agent in line on another side, and otherwise chases the nearest agent within 10
+    cells (Manhattan) to line up with it. Only with nobody near does it walk to the nearest apple."""
+    n = positions.shape[0]
     row = positions[me, 0]
     col = positions[me, 1]
-    facing = orientations[me]
-    waste = 0
-    river = 0
-    for r in range(rows):
-        for c in range(cols):
-            if grid[r, c] == 3:
-                waste += 1
-            if grid[r, c] == 3 or grid[r, c] == 4:
-                river += 1
-    if np.random.random() < 1.0:
+    heading = orientations[me]
+    ahead_r = np.array([-1, 0, 1, 0])
+    ahead_c = np.array([0, 1, 0, -1])
+    victim_side = -1
+    for turn in range(4):
+        side = (heading + turn) % 4
         r = row
         c = col
-        for k in range(20):
-            r += drow[facing]
-            c += dcol[facing]
+        for reach in range(20):
+            r += ahead_r[side]
+            c += ahead_c[side]
             if grid[r, c] == 1:
                 break
-            hit = False
-            for j in range(positions.shape[0]):
+            seen = False
+            for j in range(n):
                 if j != me and positions[j, 0] == r and positions[j, 1] == c:
-                    hit = True
-            if hit:
-                return 7
-    if np.random.random() < 0.05:
-        return np.random.randint(4)
-    cleaning = river > 0 and waste > 0.4 * river and ((me * 37) % 100) < 0.0 * 100
-    chasing = np.random.random() < 0.7
-    best = -1
-    best_distance = 1 << 30
-    if chasing:
-        for j in range(positions.shape[0]):
-            if j != me and positions[j, 0] >= 0:
-                d = abs(positions[j, 0] - row) + abs(positions[j, 1] - col)
-                if d < best_distance:
-                    best_distance = d
-                    best = positions[j, 0] * cols + positions[j, 1]
-    else:
-        goal = 3 if cleaning else 2
-        for r in range(rows):
-            for c in range(cols):
-                if grid[r, c] == goal:
-                    d = abs(r - row) + abs(c - col)
-                    if d < best_distance:
-                        best_distance = d
-                        best = r * cols + c
-    if best < 0:
-        return 4
-    tr = best // cols
-    tc = best % cols
-    if abs(tr - row) >= abs(tc - col):
-        want = 0 if tr < row else 2
-    else:
-        want = 1 if tc > col else 3
-    if (cleaning and not chasing and best_distance <= 1) or (chasing and best_distance <= 20):
-        if tr != row and tc != col and not cleaning:
-            return want
-        if facing == want:
-            return 8 if cleaning and not chasing else 7
+                    seen = True
+            if seen:
+                if turn == 0:
+                    return 7
+                if victim_side < 0:
+                    victim_side = turn
+                break
+    if victim_side == 1:
         return 6
-    if best_distance == 0:
-        return 4
-    return want
+    if victim_side >= 2:
+        return 5
+    prey = -1
+    prey_distance = 11
+    for j in range(n):
+        if j != me and positions[j, 0] >= 0:
+            gap = abs(positions[j, 0] - row) + abs(positions[j, 1] - col)
+            if gap < prey_distance:
+                prey_distance = gap
+                prey = j
+    if prey >= 0:
+        dr = positions[prey, 0] - row
+        dc = positions[prey, 1] - col
+        if abs(dr) <= abs(dc):
+            return 0 if dr < 0 else 2
+        return 3 if dc < 0 else 1
+    goal_r = -1
+    goal_c = -1
+    goal_distance = 1 << 20
+    for r in range(grid.shape[0]):
+        for c in range(grid.shape[1]):
+            if grid[r, c] == 2 and abs(r - row) + abs(c - col) < goal_distance:
+                goal_distance = abs(r - row) + abs(c - col)
+                goal_r = r
+                goal_c = c
+    if goal_r < 0:
+        return np.random.randint(4)
+    if goal_c != col:
+        return 1 if goal_c > col else 3
+    return 2 if goal_r > row else 0

@@ -1,71 +1,75 @@
-# family ssd-features: {"aggression": 0.0, "chase": 0.0, "clean_reach": 3, "clean_threshold": 0.1, "cleaner_share": 0.5, "jitter": 0.02}
 def policy(grid, positions, orientations, timeouts, me, step):
-    """Cooperative harvester: never tags; half of its agents clean the river once 10% of it is waste."""
-    drow = np.array([-1, 0, 1, 0])
-    dcol = np.array([0, 1, 0, -1])
-    rows = grid.shape[0]
-    cols = grid.shape[1]
+    """Cooperative harvester: never tags. It eats only apples that have another apple within two
+    cells, leaving the last apples of a patch to regrow. In Cleanup it takes its turn at the river:
+    odd-numbered agents clean once a tenth of the river is waste, everyone once a fifth is; it walks
+    to the nearest waste and fires the cleaning beam when the waste is within the beam's reach."""
+    rows, cols = grid.shape
     row = positions[me, 0]
     col = positions[me, 1]
-    facing = orientations[me]
     waste = 0
-    river = 0
+    water = 0
     for r in range(rows):
         for c in range(cols):
             if grid[r, c] == 3:
                 waste += 1
-            if grid[r, c] == 3 or grid[r, c] == 4:
-                river += 1
-    if np.random.random() < 0.0:
-        r = row
-        c = col
-        for k in range(20):
-            r += drow[facing]
-            c += dcol[facing]
-            if grid[r, c] == 1:
-                break
-            hit = False
-            for j in range(positions.shape[0]):
-                if j != me and positions[j, 0] == r and positions[j, 1] == c:
-                    hit = True
-            if hit:
-                return 7
-    if np.random.random() < 0.02:
-        return np.random.randint(4)
-    cleaning = river > 0 and waste > 0.1 * river and ((me * 37) % 100) < 0.5 * 100
-    chasing = np.random.random() < 0.0
-    best = -1
-    best_distance = 1 << 30
-    if chasing:
+                water += 1
+            elif grid[r, c] == 4:
+                water += 1
+    on_duty = water > 0 and (5 * waste > water or (me % 2 == 1 and 10 * waste > water))
+    target_r = -1
+    target_c = -1
+    nearest = rows + cols
+    for r in range(rows):
+        for c in range(cols):
+            wanted = False
+            if on_duty:
+                wanted = grid[r, c] == 3 and (r != row or c != col)
+            elif grid[r, c] == 2:
+                for r2 in range(max(0, r - 2), min(rows, r + 3)):
+                    for c2 in range(max(0, c - 2), min(cols, c + 3)):
+                        if grid[r2, c2] == 2 and (r2 != r or c2 != c):
+                            wanted = True
+            if wanted and abs(r - row) + abs(c - col) < nearest:
+                nearest = abs(r - row) + abs(c - col)
+                target_r = r
+                target_c = c
+    if target_r < 0:
+        return 4
+    dr = target_r - row
+    dc = target_c - col
+    if on_duty:
+        facing_needed = -1
+        if abs(dr) <= 1 and 0 < abs(dc) <= 5:
+            facing_needed = 1 if dc > 0 else 3
+        elif abs(dc) <= 1 and 0 < abs(dr) <= 5:
+            facing_needed = 2 if dr > 0 else 0
+        if facing_needed >= 0:
+            if orientations[me] == facing_needed:
+                return 8
+            if (facing_needed - orientations[me]) % 4 == 1:
+                return 6
+            return 5
+    shift_r = np.array([-1, 0, 1, 0])
+    shift_c = np.array([0, 1, 0, -1])
+    options = np.full(2, -1, np.int64)
+    if abs(dc) >= abs(dr):
+        options[0] = 1 if dc > 0 else 3
+        if dr != 0:
+            options[1] = 2 if dr > 0 else 0
+    else:
+        options[0] = 2 if dr > 0 else 0
+        if dc != 0:
+            options[1] = 1 if dc > 0 else 3
+    for k in range(2):
+        move = options[k]
+        if move < 0:
+            continue
+        nr = row + shift_r[move]
+        nc = col + shift_c[move]
+        free = grid[nr, nc] != 1
         for j in range(positions.shape[0]):
-            if j != me and positions[j, 0] >= 0:
-                d = abs(positions[j, 0] - row) + abs(positions[j, 1] - col)
-                if d < best_distance:
-                    best_distance = d
-                    best = positions[j, 0] * cols + positions[j, 1]
-    else:
-        goal = 3 if cleaning else 2
-        for r in range(rows):
-            for c in range(cols):
-                if grid[r, c] == goal:
-                    d = abs(r - row) + abs(c - col)
-                    if d < best_distance:
-                        best_distance = d
-                        best = r * cols + c
-    if best < 0:
-        return 4
-    tr = best // cols
-    tc = best % cols
-    if abs(tr - row) >= abs(tc - col):
-        want = 0 if tr < row else 2
-    else:
-        want = 1 if tc > col else 3
-    if (cleaning and not chasing and best_distance <= 3) or (chasing and best_distance <= 20):
-        if tr != row and tc != col and not cleaning:
-            return want
-        if facing == want:
-            return 8 if cleaning and not chasing else 7
-        return 6
-    if best_distance == 0:
-        return 4
-    return want
+            if positions[j, 0] == nr and positions[j, 1] == nc:
+                free = False
+        if free:
+            return move
+    return 4

@@ -1,71 +1,71 @@
-# family ssd-features: {"aggression": 0.0, "chase": 0.0, "clean_reach": 4, "clean_threshold": 0.0, "cleaner_share": 1.0, "jitter": 0.02}
 def policy(grid, positions, orientations, timeouts, me, step):
-    """Dedicated cleaner: cleans whenever there is any waste; harvests otherwise (in Gathering: a harvester)."""
-    drow = np.array([-1, 0, 1, 0])
-    dcol = np.array([0, 1, 0, -1])
-    rows = grid.shape[0]
-    cols = grid.shape[1]
+    """Dedicated cleaner: in Cleanup it lives in the river. Each step it counts the waste its
+    cleaning beam (three lanes, five cells) would clear facing each way; it fires when facing the
+    best way, turns towards it otherwise, and with no waste in reach wades to the nearest waste, or
+    back into the river when there is none. In Gathering, which has no river, it harvests: it walks
+    to the apple at the smallest straight-line distance."""
+    rows, cols = grid.shape
     row = positions[me, 0]
     col = positions[me, 1]
-    facing = orientations[me]
-    waste = 0
-    river = 0
-    for r in range(rows):
-        for c in range(cols):
-            if grid[r, c] == 3:
-                waste += 1
-            if grid[r, c] == 3 or grid[r, c] == 4:
-                river += 1
-    if np.random.random() < 0.0:
-        r = row
-        c = col
-        for k in range(20):
-            r += drow[facing]
-            c += dcol[facing]
-            if grid[r, c] == 1:
-                break
-            hit = False
-            for j in range(positions.shape[0]):
-                if j != me and positions[j, 0] == r and positions[j, 1] == c:
-                    hit = True
-            if hit:
-                return 7
-    if np.random.random() < 0.02:
-        return np.random.randint(4)
-    cleaning = river > 0 and waste > 0.0 * river and ((me * 37) % 100) < 1.0 * 100
-    chasing = np.random.random() < 0.0
-    best = -1
-    best_distance = 1 << 30
-    if chasing:
-        for j in range(positions.shape[0]):
-            if j != me and positions[j, 0] >= 0:
-                d = abs(positions[j, 0] - row) + abs(positions[j, 1] - col)
-                if d < best_distance:
-                    best_distance = d
-                    best = positions[j, 0] * cols + positions[j, 1]
-    else:
-        goal = 3 if cleaning else 2
+    way_r = np.array([-1, 0, 1, 0])
+    way_c = np.array([0, 1, 0, -1])
+    river = np.argwhere((grid == 3) | (grid == 4))
+    if river.shape[0] == 0:
+        best = -1.0
+        goal_r = row
+        goal_c = col
         for r in range(rows):
             for c in range(cols):
-                if grid[r, c] == goal:
-                    d = abs(r - row) + abs(c - col)
-                    if d < best_distance:
-                        best_distance = d
-                        best = r * cols + c
-    if best < 0:
-        return 4
-    tr = best // cols
-    tc = best % cols
-    if abs(tr - row) >= abs(tc - col):
-        want = 0 if tr < row else 2
-    else:
-        want = 1 if tc > col else 3
-    if (cleaning and not chasing and best_distance <= 4) or (chasing and best_distance <= 20):
-        if tr != row and tc != col and not cleaning:
-            return want
-        if facing == want:
-            return 8 if cleaning and not chasing else 7
-        return 6
-    if best_distance == 0:
-        return 4
-    return want
+                if grid[r, c] == 2:
+                    length = np.hypot(r - row, c - col)
+                    if best < 0 or length < best:
+                        best = length
+                        goal_r = r
+                        goal_c = c
+        if best < 0:
+            return 4
+        if abs(goal_r - row) > abs(goal_c - col):
+            return 2 if goal_r > row else 0
+        return 1 if goal_c > col else 3
+    cleared = np.zeros(4, np.int64)
+    for way in range(4):
+        side = (way + 1) % 4
+        for lane in range(-1, 2):
+            r = row + lane * way_r[side]
+            c = col + lane * way_c[side]
+            if grid[r, c] == 1:
+                continue
+            for reach in range(5):
+                r += way_r[way]
+                c += way_c[way]
+                if grid[r, c] == 1:
+                    break
+                if grid[r, c] == 3:
+                    cleared[way] += 1
+    if cleared.max() > 0:
+        if cleared[orientations[me]] == cleared.max():
+            return 8
+        way = np.argmax(cleared)
+        return 6 if (way - orientations[me]) % 4 == 1 else 5
+    goal = -1
+    closest = rows + cols
+    for k in range(river.shape[0]):
+        r = river[k, 0]
+        c = river[k, 1]
+        d = abs(r - row) + abs(c - col)
+        if grid[r, c] == 3 and d < closest:
+            closest = d
+            goal = k
+    if goal < 0:
+        if grid[row, col] == 3 or grid[row, col] == 4:
+            return 4
+        for k in range(river.shape[0]):
+            d = abs(river[k, 0] - row) + abs(river[k, 1] - col)
+            if d < closest:
+                closest = d
+                goal = k
+    dr = river[goal, 0] - row
+    dc = river[goal, 1] - col
+    if dc != 0:
+        return 1 if dc > 0 else 3
+    return 2 if dr > 0 else 0

@@ -1,71 +1,47 @@
-# family ssd-features: {"aggression": 0.3, "chase": 0.05, "clean_reach": 1, "clean_threshold": 0.4, "cleaner_share": 0.0, "jitter": 0.02}
 def policy(grid, positions, orientations, timeouts, me, step):
-    """Free-rider: harvests, never cleans, and tags agents in its way now and then."""
-    drow = np.array([-1, 0, 1, 0])
-    dcol = np.array([0, 1, 0, -1])
-    rows = grid.shape[0]
-    cols = grid.shape[1]
+    """Free-rider: harvests and never cleans, leaving the river to others. It goes for the apples it
+    is closer to than any other agent (uncontested ones first, the nearest otherwise), and half the
+    time it tags a rival standing within three cells straight ahead. With no apple on the map it
+    loiters on the nearest bare apple spot, waiting for what the others' cleaning grows."""
+    rows, cols = grid.shape
+    n = positions.shape[0]
     row = positions[me, 0]
     col = positions[me, 1]
-    facing = orientations[me]
-    waste = 0
-    river = 0
-    for r in range(rows):
-        for c in range(cols):
-            if grid[r, c] == 3:
-                waste += 1
-            if grid[r, c] == 3 or grid[r, c] == 4:
-                river += 1
-    if np.random.random() < 0.3:
-        r = row
-        c = col
-        for k in range(20):
-            r += drow[facing]
-            c += dcol[facing]
-            if grid[r, c] == 1:
-                break
-            hit = False
-            for j in range(positions.shape[0]):
-                if j != me and positions[j, 0] == r and positions[j, 1] == c:
-                    hit = True
-            if hit:
-                return 7
-    if np.random.random() < 0.02:
-        return np.random.randint(4)
-    cleaning = river > 0 and waste > 0.4 * river and ((me * 37) % 100) < 0.0 * 100
-    chasing = np.random.random() < 0.05
-    best = -1
-    best_distance = 1 << 30
-    if chasing:
-        for j in range(positions.shape[0]):
-            if j != me and positions[j, 0] >= 0:
-                d = abs(positions[j, 0] - row) + abs(positions[j, 1] - col)
-                if d < best_distance:
-                    best_distance = d
-                    best = positions[j, 0] * cols + positions[j, 1]
-    else:
-        goal = 3 if cleaning else 2
+    face = orientations[me]
+    line_r = row
+    line_c = col
+    for reach in range(3):
+        line_r += ((face + 1) % 2) * (face - 1)
+        line_c += (face % 2) * (2 - face)
+        if grid[line_r, line_c] == 1:
+            break
+        for j in range(n):
+            if j != me and positions[j, 0] == line_r and positions[j, 1] == line_c:
+                if np.random.random() < 0.5:
+                    return 7
+    best_score = 1 << 30
+    goal_r = -1
+    goal_c = -1
+    for kind in range(2):
+        if goal_r >= 0:
+            break
         for r in range(rows):
             for c in range(cols):
-                if grid[r, c] == goal:
-                    d = abs(r - row) + abs(c - col)
-                    if d < best_distance:
-                        best_distance = d
-                        best = r * cols + c
-    if best < 0:
+                if grid[r, c] != (2 if kind == 0 else 5):
+                    continue
+                mine = abs(r - row) + abs(c - col)
+                rival = 1 << 20
+                for j in range(n):
+                    if j != me and positions[j, 0] >= 0:
+                        rival = min(rival, abs(r - positions[j, 0]) + abs(c - positions[j, 1]))
+                score = mine if mine < rival else mine + 1000
+                if score < best_score:
+                    best_score = score
+                    goal_r = r
+                    goal_c = c
+    if goal_r < 0 or (goal_r == row and goal_c == col):
         return 4
-    tr = best // cols
-    tc = best % cols
-    if abs(tr - row) >= abs(tc - col):
-        want = 0 if tr < row else 2
-    else:
-        want = 1 if tc > col else 3
-    if (cleaning and not chasing and best_distance <= 1) or (chasing and best_distance <= 20):
-        if tr != row and tc != col and not cleaning:
-            return want
-        if facing == want:
-            return 8 if cleaning and not chasing else 7
-        return 6
-    if best_distance == 0:
-        return 4
-    return want
+    vertical = goal_r != row and (goal_c == col or np.random.random() < 0.5)
+    if vertical:
+        return 2 if goal_r > row else 0
+    return 1 if goal_c > col else 3

@@ -1,71 +1,39 @@
-# family ssd-features: {"aggression": 0.0, "chase": 0.0, "clean_reach": 1, "clean_threshold": 0.4, "cleaner_share": 0.0, "jitter": 0.0}
 def policy(grid, positions, orientations, timeouts, me, step):
-    """Greedy harvester: always heads for the nearest apple; never tags, never cleans."""
-    drow = np.array([-1, 0, 1, 0])
-    dcol = np.array([0, 1, 0, -1])
-    rows = grid.shape[0]
-    cols = grid.shape[1]
-    row = positions[me, 0]
-    col = positions[me, 1]
-    facing = orientations[me]
-    waste = 0
-    river = 0
-    for r in range(rows):
-        for c in range(cols):
-            if grid[r, c] == 3:
-                waste += 1
-            if grid[r, c] == 3 or grid[r, c] == 4:
-                river += 1
-    if np.random.random() < 0.0:
-        r = row
-        c = col
-        for k in range(20):
-            r += drow[facing]
-            c += dcol[facing]
-            if grid[r, c] == 1:
-                break
-            hit = False
-            for j in range(positions.shape[0]):
-                if j != me and positions[j, 0] == r and positions[j, 1] == c:
-                    hit = True
-            if hit:
-                return 7
-    if np.random.random() < 0.0:
-        return np.random.randint(4)
-    cleaning = river > 0 and waste > 0.4 * river and ((me * 37) % 100) < 0.0 * 100
-    chasing = np.random.random() < 0.0
-    best = -1
-    best_distance = 1 << 30
-    if chasing:
-        for j in range(positions.shape[0]):
-            if j != me and positions[j, 0] >= 0:
-                d = abs(positions[j, 0] - row) + abs(positions[j, 1] - col)
-                if d < best_distance:
-                    best_distance = d
-                    best = positions[j, 0] * cols + positions[j, 1]
-    else:
-        goal = 3 if cleaning else 2
-        for r in range(rows):
-            for c in range(cols):
-                if grid[r, c] == goal:
-                    d = abs(r - row) + abs(c - col)
-                    if d < best_distance:
-                        best_distance = d
-                        best = r * cols + c
-    if best < 0:
-        return 4
-    tr = best // cols
-    tc = best % cols
-    if abs(tr - row) >= abs(tc - col):
-        want = 0 if tr < row else 2
-    else:
-        want = 1 if tc > col else 3
-    if (cleaning and not chasing and best_distance <= 1) or (chasing and best_distance <= 20):
-        if tr != row and tc != col and not cleaning:
-            return want
-        if facing == want:
-            return 8 if cleaning and not chasing else 7
-        return 6
-    if best_distance == 0:
-        return 4
-    return want
+    """Greedy harvester: always takes the first step of a shortest path (breadth-first search around
+    walls and other agents) to the nearest apple and eats every apple it reaches. It never tags and
+    never cleans; with no apple in reach it waits on the nearest bare apple spot."""
+    rows, cols = grid.shape
+    moves_r = np.array([-1, 0, 1, 0])
+    moves_c = np.array([0, 1, 0, -1])
+    taken = np.zeros(rows * cols, np.bool_)
+    for j in range(positions.shape[0]):
+        if j != me and positions[j, 0] >= 0:
+            taken[positions[j, 0] * cols + positions[j, 1]] = True
+    first_move = np.full(rows * cols, -1, np.int64)
+    queue = np.empty(rows * cols, np.int64)
+    start = positions[me, 0] * cols + positions[me, 1]
+    first_move[start] = 4
+    queue[0] = start
+    head = 0
+    tail = 1
+    spot_move = -1
+    while head < tail:
+        cell = queue[head]
+        head += 1
+        r = cell // cols
+        c = cell % cols
+        if grid[r, c] == 2:
+            return first_move[cell]
+        if spot_move < 0 and grid[r, c] == 5:
+            spot_move = first_move[cell]
+        for move in range(4):
+            nr = r + moves_r[move]
+            nc = c + moves_c[move]
+            nxt = nr * cols + nc
+            if grid[nr, nc] != 1 and not taken[nxt] and first_move[nxt] < 0:
+                first_move[nxt] = move if cell == start else first_move[cell]
+                queue[tail] = nxt
+                tail += 1
+    if spot_move >= 0:
+        return spot_move
+    return 4
