@@ -4,7 +4,6 @@ give the same evaluations as sequential parsing with nothing cached."""
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from arenas.ipd.arena import IPDArena
 from arenas.policy.sandbox import Limits
