@@ -146,6 +146,17 @@ class Arena(abc.ABC):
     def parse(self, source: str, origin: str = "<program>") -> Program:
         """Parse/compile a program or raise ProgramError."""
 
+    def parse_many(self, sources: Sequence[str], origin: str = "<program>") -> list:
+        """`parse` of each source: the Program, or the exception `parse` raised. Arenas whose
+        parsing compiles in worker processes override this to compile the sources in parallel."""
+        results = []
+        for source in sources:
+            try:
+                results.append(self.parse(source, origin=origin))
+            except Exception as error:   # the caller decides how to report each kind
+                results.append(error)
+        return results
+
     @abc.abstractmethod
     def evaluate(self, candidates: Sequence[Program], opponents: Sequence[Program],
                  seeds: Sequence[int], fitness: str = "battle") -> list[Evaluation]:

@@ -497,14 +497,16 @@ class RedQueen:
     def _parse(self, asks, proposals):
         """Parsed candidates as (None, program, ask, proposal), and failure records."""
         candidates, failures = [], []
+        sources = [proposal.source for proposal in proposals if proposal.source is not None]
+        parsed = iter(self.arena.parse_many(sources, origin="candidate"))   # compiled in parallel
         for ask, proposal in zip(asks, proposals):
             if proposal.source is None:
                 failures.append(dict(stage=proposal.stage or "request", error=proposal.error or "no program",
                                      response=proposal.response, llm_call_id=proposal.llm_call_id))
                 continue
-            try:
-                program = self.arena.parse(proposal.source, origin="candidate")
-            except Exception as error:   # junk of any kind is a counted failure, never a crash
+            program = next(parsed)
+            if isinstance(program, Exception):   # junk of any kind is a counted failure, never a crash
+                error = program
                 reason = str(error) if isinstance(error, ProgramError) else \
                     f"the parser failed: {type(error).__name__}: {error}"
                 failures.append(dict(stage="parse", error=reason, source=proposal.source,

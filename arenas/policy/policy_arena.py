@@ -166,11 +166,35 @@ class PolicyArena(Arena):
         if valid.digest not in self._checked:
             self._checked[valid.digest] = self.pool().check(
                 ("policy", valid.digest, valid.code), self.game_options)
+        return self._checked_policy(valid, origin)
+
+    def parse_many(self, sources: Sequence[str], origin: str = "<program>") -> list:
+        """`parse` of each source (a Policy or the exception), the new ones compiled and smoke
+        tested on all workers at once; a result is the same as `parse` would give."""
+        valid: list = []
+        for source in sources:
+            try:
+                valid.append(validate(source, self.signature, origin))
+            except Exception as error:   # ProgramError; anything else is reported as parse would raise it
+                valid.append(error)
+        fresh = {v.digest: v for v in valid if not isinstance(v, Exception) and v.digest not in self._checked}
+        if fresh:
+            checked = self.pool().check_many([("policy", d, v.code) for d, v in fresh.items()], self.game_options)
+            self._checked.update(zip(fresh, checked))
+        results = []
+        for v in valid:
+            try:
+                results.append(v if isinstance(v, Exception) else self._checked_policy(v, origin))
+            except ProgramError as error:
+                results.append(error)
+        return results
+
+    def _checked_policy(self, valid: ValidPolicy, origin: str) -> Policy:
         failure = self._checked[valid.digest]
         if failure is not None:
             reason, line = failure
             raise ProgramError(reason, origin, line)
-        return Policy(source=source, digest=valid.digest, name=_name_of(valid, origin),
+        return Policy(source=valid.source, digest=valid.digest, name=_name_of(valid, origin),
                       code=valid.code, origin=origin)
 
     def evaluate(self, candidates: Sequence, opponents: Sequence, seeds: Sequence[int],

@@ -193,6 +193,46 @@ class WorkerPool:
                 self._recycle_if_worn(slot)
                 return result
 
+    def check_many(self, contestants: list[Contestant], options: dict) -> list:
+        """`check` of each contestant, spread over all workers at once (compilation is most of
+        a check's time); a worker prefers the contestants it will play first (`_home`)."""
+        self.start()
+        results: list = [None] * len(contestants)
+        queue, busy = deque(range(len(contestants))), {}     # busy: slot position -> contestant index
+        while queue or busy:
+            for position in range(len(self.slots)):
+                if position not in busy and queue:
+                    index = self._take_check(queue, position, contestants)
+                    slot = self._alive(self.slots[position])
+                    if not self._send(slot, ("check", contestants[index], options)):
+                        self._replace(slot)
+                        results[index] = ("the sandbox worker could not take the request", None)
+                        continue
+                    self._reset_beat(slot)
+                    busy[position] = index
+            if busy:
+                wait([self.slots[position].connection for position in busy], timeout=POLL_SECONDS * 4)
+            for position, index in list(busy.items()):
+                slot = self.slots[position]
+                message, death = self._receive(slot, block=False)
+                if death:
+                    self._replace(slot)
+                    results[index] = (f"during compilation or the smoke game: {death}", None)
+                elif message is not None:
+                    _, results[index], slot.compiled = message
+                    self._recycle_if_worn(slot)
+                else:
+                    continue
+                del busy[position]
+        return results
+
+    def _take_check(self, queue: deque, position: int, contestants) -> int:
+        for offset, index in enumerate(queue):
+            if self._home(contestants[index]) == position:
+                del queue[offset]
+                return index
+        return queue.popleft()
+
     def query(self, what: str):
         """Ask the game module in a worker (e.g. for the names of its built-in opponents)."""
         self.start()

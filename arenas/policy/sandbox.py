@@ -33,6 +33,8 @@ import os
 import re
 import resource
 import signal
+import sys
+import types
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -72,22 +74,60 @@ class Limits:
     memory_mb: int = 1024          # address space a worker may add beyond its loaded libraries
     start_wall: float = 180.0      # starting a worker (imports, warm-up)
     cache_size: int = 256          # compiled policies kept per worker
+    disk_cache: bool = True        # share compiled policies between workers and runs (on disk)
     recycle_after: int = 600       # compilations after which a worker is replaced (numba keeps code)
 
 
 # ---- compilation -----------------------------------------------------------------------------
-def compile_policy(code: str, function_name: str, signature):
+def compile_policy(code: str, function_name: str, signature, cache_dir: str | None = None):
     """The policy compiled by numba in nopython mode with bounds checking, or CompileError.
-    The code already passed the AST whitelist; it runs with no builtins but the safe few."""
+    The code already passed the AST whitelist; it runs with no builtins but the safe few.
+    With `cache_dir`, the code is kept there in a file named by its hash and numba caches the
+    machine code beside it, so other workers and later runs load it instead of compiling."""
     import numba
     import numpy
     namespace = {"__builtins__": {name: getattr(builtins, name) for name in SAFE_BUILTINS}, "np": numpy}
+    filename = _source_file(code, cache_dir) if cache_dir else None
+    if filename:     # numba's cache reloads the function's module by name: register one
+        module = types.ModuleType(os.path.splitext(os.path.basename(filename))[0])
+        module.__dict__.update(namespace)
+        sys.modules[module.__name__] = module
+        namespace = module.__dict__
     try:
-        exec(compile(code, POLICY_ORIGIN, "exec"), namespace)
+        exec(compile(code, filename or POLICY_ORIGIN, "exec"), namespace)
         function = namespace[function_name]
-        return numba.njit(signature, boundscheck=True, cache=False)(function)
+        return numba.njit(signature, boundscheck=True, cache=filename is not None)(function)
     except Exception as error:   # numba's errors, and anything else compilation throws
-        raise CompileError(*condense_compile_error(error)) from None
+        raise CompileError(*condense_compile_error(error, filename)) from None
+
+
+def _source_file(code: str, cache_dir: str) -> str | None:
+    """`cache_dir`/p<hash of code>.py holding `code` (written once, never rewritten: numba's
+    cache index is keyed by the file's time stamp); None when the directory is not writable."""
+    import hashlib
+    path = os.path.join(cache_dir, f"p{hashlib.sha256(code.encode()).hexdigest()[:32]}.py")
+    if os.path.exists(path):
+        return path
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "w") as file:
+            file.write(code)
+        try:
+            os.link(temporary, path)      # atomic and exclusive: a concurrent writer's file stays
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+        return path
+    except OSError:
+        return None
+
+
+def default_cache_dir() -> str:
+    """Where compiled policies are kept: $REDQUEEN_CACHE/policies (default ~/.cache/redqueen)."""
+    root = os.environ.get("REDQUEEN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "redqueen")
+    return os.path.join(root, "policies")
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -96,10 +136,13 @@ _NOISE = ("Failed in nopython mode pipeline", "During:", "File \"", "<source mis
           "This error may have been", "raised from", "^")
 
 
-def condense_compile_error(error: Exception) -> tuple[str, int | None]:
+def condense_compile_error(error: Exception, filename: str | None = None) -> tuple[str, int | None]:
     """One line out of numba's multi-line report, and the policy line it points at."""
     text = _ANSI.sub("", str(error))
-    match = _LINE.search(text)
+    # numba may print the cached file's path relative to the working directory
+    pattern = re.compile(r'File "[^"]*' + re.escape(os.path.basename(filename)) + r'", line (\d+)') \
+        if filename else _LINE
+    match = pattern.search(text)
     line = int(match.group(1)) if match else getattr(error, "lineno", None)
     message = next((part.strip() for part in text.splitlines()
                     if part.strip() and not part.strip().startswith(_NOISE)), type(error).__name__)
@@ -110,8 +153,9 @@ def condense_compile_error(error: Exception) -> tuple[str, int | None]:
 class PolicyCache:
     """Compiled policies (or their compile errors) by digest, least recently used dropped."""
 
-    def __init__(self, function_name: str, signature, size: int):
+    def __init__(self, function_name: str, signature, size: int, cache_dir: str | None = None):
         self.function_name, self.signature, self.size = function_name, signature, size
+        self.cache_dir = cache_dir
         self.entries: OrderedDict = OrderedDict()
         self.compiled = 0
 
@@ -121,7 +165,7 @@ class PolicyCache:
         else:
             self.compiled += 1
             try:
-                self.entries[digest] = compile_policy(code, self.function_name, self.signature)
+                self.entries[digest] = compile_policy(code, self.function_name, self.signature, self.cache_dir)
             except CompileError as error:
                 self.entries[digest] = error
             while len(self.entries) > self.size:
@@ -164,7 +208,8 @@ class Worker:
         self.game = importlib.import_module(game_module)
         self.control, self.limits = control, limits
         self.game.warm_up()
-        self.cache = PolicyCache(function_name, self.game.signature(), limits.cache_size)
+        self.cache = PolicyCache(function_name, self.game.signature(), limits.cache_size,
+                                 default_cache_dir() if limits.disk_cache else None)
 
     def resolve(self, contestant, side: int):
         """A playable contestant: a compiled policy, or the game's own built-in opponent."""

@@ -301,3 +301,18 @@ def test_results_do_not_depend_on_workers_or_order(ipd):
         assert [e.descriptors for e in first] == [e.descriptors for e in second]
     finally:
         one_worker.close()
+
+
+def test_a_worker_killed_during_parallel_checks_blames_only_its_policy(strict_ipd):
+    hang = ipd_source("""
+        x = 0
+        while x >= 0:
+            x = (x + 1) % 1000
+        return 1
+    """)
+    good = [ipd_source("return 0"), ipd_source("return 1 if turn % 2 else 0"), ipd_source("return 1")]
+    results = strict_ipd.parse_many([good[0], hang, good[1], good[2]], origin="batch")
+    assert isinstance(results[1], ProgramError)
+    assert "CPU-time limit" in str(results[1]) or "wall-clock limit" in str(results[1])
+    assert [r.digest for r in (results[0], results[2], results[3])] == \
+        [strict_ipd.parse(source).digest for source in good]
