@@ -11,7 +11,7 @@ from arenas.tron.arena import TronArena
 from policy_helpers import ipd_source
 from redqueen.arena import ProgramError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 NO_DISK_CACHE = Limits(disk_cache=False)
 
 
