@@ -31,3 +31,10 @@ def preset_values(name: str, arena=None) -> dict:
     if arena is not None:
         values.update(arena.preset_options(name))
     return values
+
+
+def resolve_options(name: str, arena, defaults: dict, given: dict) -> dict:
+    """Option values as `redqueen evolve` and scripts/reproduce.py settle them: `defaults`, then
+    what preset `name` sets (`preset_values`), then `given`, the options the user named, which
+    always win."""
+    return {**defaults, **preset_values(name, arena), **given}

@@ -88,9 +88,9 @@ SEARCH = dict(rounds=8, iters=60, seeds=4, opponents="all", fitness=None, operat
 
 def search_options(args, arena) -> dict:
     """The search options: defaults, then the preset's, then those given (as `redqueen evolve`)."""
-    from redqueen.presets import preset_values
-    values = dict(SEARCH, **preset_values(args.preset, arena))
-    values.update({name: getattr(args, name) for name in SEARCH if getattr(args, name) is not None})
+    from redqueen.presets import resolve_options
+    given = {name: getattr(args, name) for name in SEARCH if getattr(args, name) is not None}
+    values = resolve_options(args.preset, arena, SEARCH, given)
     if args.history is not None:
         values["opponents"] = f"last:{args.history}"
     values["fitness"] = arena.check_fitness(values["fitness"] or arena.default_fitness())

@@ -240,15 +240,12 @@ UNPRESET = dict(binning="inclusive", seed_schedule="per-round", threshold_rule="
 def _apply_preset(ctx, options, arena_options):
     """Options the preset sets, unless given on the command line."""
     from click.core import ParameterSource
-    from redqueen.presets import preset_values
-    arena = build_arena(options["arena"], arena_options)
-    for name, value in preset_values(options["preset"], arena).items():
-        if ctx.get_parameter_source(name) != ParameterSource.COMMANDLINE:
-            options[name] = value
-    for name, value in UNPRESET.items():
-        if options[name] is None:
-            options[name] = value
-    return options
+    from redqueen.presets import resolve_options
+    given = {name: value for name, value in options.items()
+             if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE}
+    defaults = {name: UNPRESET[name] if value is None and name in UNPRESET else value
+                for name, value in options.items()}
+    return resolve_options(options["preset"], build_arena(options["arena"], arena_options), defaults, given)
 
 
 def _opponent_spec(options) -> str:

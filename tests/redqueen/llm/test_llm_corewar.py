@@ -8,18 +8,8 @@ from redqueen.db import Archive
 from redqueen.llm.client import PREFLIGHT
 
 pytest.importorskip("arenas.corewar.assembler", reason="the Redcode assembler is not in this checkout")
+from llm_cli import DWARF  # noqa: E402
 from loop_helpers import redqueen  # noqa: E402
-
-DWARF = """;redcode-94
-;name Dwarf {step}
-;author test model
-step    EQU {step}
-        ADD.AB  #step, bomb
-        MOV.AB  #0, @bomb
-        JMP     -2
-bomb    DAT     #0, #0
-        END
-"""
 
 
 def model(body, index):
