@@ -2,6 +2,7 @@
 reason when either is missing (CI installs them: .ci/run)."""
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -42,3 +43,21 @@ def chromium():
 
 def console_errors(driver) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def play_until_it_moves(driver, seconds: float = 20) -> None:
+    """Press a replay page's play button and wait until its counter leaves 0."""
+    cycle = driver.find_element("id", "cycle")
+    driver.find_element("id", "play").click()
+    deadline = time.time() + seconds
+    while int(cycle.text) == 0 and time.time() < deadline:
+        time.sleep(0.05)
+    assert int(cycle.text) > 0
+
+
+def jump_to_the_end(driver) -> int:
+    """Move a replay page's slider to its last frame; returns the frame count."""
+    total = int(driver.find_element("id", "total").text)
+    driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
+                          "s.dispatchEvent(new Event('input'));")
+    return total

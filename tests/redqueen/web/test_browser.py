@@ -2,13 +2,12 @@
 error, the replay plays, and its last frame shows the result `redqueen battle` reports."""
 import importlib.resources
 import re
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from browser import chromium, console_errors
+from browser import chromium, console_errors, jump_to_the_end, play_until_it_moves
 
 EXHAUST_DIR = importlib.resources.files("exhaust_ma") / "exhaust-ma"
 
@@ -48,15 +47,9 @@ def test_replay_plays_and_ends_as_the_battle_command_reports(tmp_path, names, po
         driver.get(out.as_uri())
         cycle = driver.find_element("id", "cycle")
         assert cycle.text == "0" and driver.find_element("id", "result").text == "playing"
-        driver.find_element("id", "play").click()
-        deadline = time.time() + 20
-        while int(cycle.text) == 0 and time.time() < deadline:
-            time.sleep(0.05)
-        assert int(cycle.text) > 0
+        play_until_it_moves(driver)
         driver.execute_script("document.getElementById('play').click();")        # pause
-        total = int(driver.find_element("id", "total").text)
-        driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
-                              "s.dispatchEvent(new Event('input'));")
+        total = jump_to_the_end(driver)
         assert int(cycle.text) == total
         assert driver.find_element("id", "result").text == battle_result(files, position)
         assert console_errors(driver) == []
@@ -76,15 +69,8 @@ def test_tron_replay_plays_to_the_arena_s_result(tmp_path):
     expected = {1.0: "player 1 (space_maximiser) wins", 0.5: "draw", 0.0: "player 2 (aggressive_cutoff) wins"}
     with chromium() as driver:
         driver.get(out.as_uri())
-        cycle = driver.find_element("id", "cycle")
-        driver.find_element("id", "play").click()
-        deadline = time.time() + 20
-        while int(cycle.text) == 0 and time.time() < deadline:
-            time.sleep(0.05)
-        assert int(cycle.text) > 0
-        total = int(driver.find_element("id", "total").text)
-        driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
-                              "s.dispatchEvent(new Event('input'));")
+        play_until_it_moves(driver)
+        jump_to_the_end(driver)
         assert driver.find_element("id", "result").text == expected[score_a]
         assert console_errors(driver) == []
 
@@ -100,15 +86,8 @@ def test_ipd_replay_plays_to_the_recorded_payoffs(tmp_path):
     trace = json.loads(re.search(r'type="application/json">(.*?)</script>', out.read_text(), re.S).group(1))
     with chromium() as driver:
         driver.get(out.as_uri())
-        cycle = driver.find_element("id", "cycle")
-        driver.find_element("id", "play").click()
-        deadline = time.time() + 20
-        while int(cycle.text) == 0 and time.time() < deadline:
-            time.sleep(0.05)
-        assert int(cycle.text) > 0
-        total = int(driver.find_element("id", "total").text)
-        driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
-                              "s.dispatchEvent(new Event('input'));")
+        play_until_it_moves(driver)
+        total = jump_to_the_end(driver)
         totals = driver.find_element("id", "payoffs").text
         assert driver.find_element("id", "result").text == trace["result"]
         assert console_errors(driver) == []
@@ -137,14 +116,8 @@ def test_ssd_replay_plays_to_the_arena_s_returns_and_metrics(tmp_path, arena, op
         driver.get(out.as_uri())
         cycle = driver.find_element("id", "cycle")
         assert cycle.text == "0" and driver.find_element("id", "result").text == "playing"
-        driver.find_element("id", "play").click()
-        deadline = time.time() + 20
-        while int(cycle.text) == 0 and time.time() < deadline:
-            time.sleep(0.05)
-        assert int(cycle.text) > 0
-        total = int(driver.find_element("id", "total").text)
-        driver.execute_script(f"const s = document.getElementById('slider'); s.value = {total};"
-                              "s.dispatchEvent(new Event('input'));")
+        play_until_it_moves(driver)
+        jump_to_the_end(driver)
         returns = [float(driver.find_element("id", f"ret{i}").text) for i in range(details["agents"])]
         metrics = {name: float(driver.find_element("id", f"m-{name}").text) for name in details["metrics"][0]}
         assert "apples" in driver.find_element("id", "result").text
