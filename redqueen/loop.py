@@ -21,7 +21,7 @@ from .map_elites import Ask, Elite, GridArchive, Scheduler
 from .mutators.base import Proposal
 from .novelty import NoveltyFilter
 from .stops import RunStopped
-from .opponents import OpponentSpec, apportion, opponent_weights, parse_spec, select_opponents
+from .opponents import OpponentSpec, apportion, grow_payoff, opponent_weights, parse_spec, select_opponents
 from .optimize import optimize_constants
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
@@ -321,20 +321,20 @@ class RedQueen:
         rng = np.random.default_rng([self.config.seed, 2**20])
         seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=self.config.seeds)]
         known, matrix = self.archive.cross_play(self.run_id)
-        payoff = {(a, b): matrix[i][j] for i, a in enumerate(known) for j, b in enumerate(known)}
         played = [pid for pid in known if pid in population]
-        for newcomer in population:
-            if newcomer in played:
-                continue
-            results = self.arena.duel(self._program(newcomer), [self._program(p) for p in played + [newcomer]],
-                                      seeds)
-            with self.archive.transaction():
-                for other, mine, theirs in zip(played + [newcomer], results.fitness_a, results.fitness_b):
-                    for key, value in (((newcomer, other), mine), ((other, newcomer), theirs)):
-                        payoff[key] = float(value)
-                        self.archive.record_cross_play(self.run_id, *key, float(value), seeds)
+        kept = [known.index(pid) for pid in played]
+        payoff = matrix[np.ix_(kept, kept)]
+        for newcomer in (pid for pid in population if pid not in played):
+            payoff = grow_payoff(payoff, self._program(newcomer), [self._program(p) for p in played],
+                                 self.arena.duel, seeds)
             played.append(newcomer)
-        return np.array([[payoff[(a, b)] for b in population] for a in population])
+            with self.archive.transaction():
+                for j, other in enumerate(played):
+                    self.archive.record_cross_play(self.run_id, newcomer, other, payoff[-1, j], seeds)
+                    if other != newcomer:
+                        self.archive.record_cross_play(self.run_id, other, newcomer, payoff[j, -1], seeds)
+        order = [played.index(pid) for pid in population]
+        return payoff[np.ix_(order, order)]
 
     def _open_round(self, number: int) -> RoundState:
         row = self.archive.round_row(self.run_id, number)
