@@ -6,11 +6,13 @@ the game seed; Axelrod's conventions hold (e.g. its strategies are told the matc
 """
 import numpy as np
 from numba import njit
+from numba.core.registry import CPUDispatcher as Dispatcher
 
 # The worker asks this module for the signature, the smoke game and how to word an invalid move,
 # as it asks arenas.ipd.game.
 from arenas.ipd.game import (SMOKE_OPPONENT, STATS, invalid_move, options_of, signature,  # noqa: F401
                              smoke_options)
+from arenas.ipd import reference
 from arenas.policy.rng import policy_seed
 from arenas.policy.sandbox import BEAT, ENGINE, SEED_INDEX, SIDE, SIDE_A, SIDE_B, Fault
 
@@ -29,7 +31,12 @@ def warm_up():
 
 
 def heldout_names() -> list[str]:
-    """Axelrod's strategies minus those it classifies as cheating or long-running, by name."""
+    """Axelrod's strategies minus those it classifies as cheating or long-running, by name: the
+    list shipped with the reference tournament when that was played with this Axelrod release
+    (classifying every strategy takes seconds), else classified now."""
+    shipped = reference.load()
+    if shipped is not None and shipped["key"]["axelrod"] == _axelrod.__version__:
+        return list(shipped["names"])
     classifiers = _axelrod.Classifiers
     names = [name for name, strategy in _strategies.items()
              if not any(classifiers[c](strategy) for c in EXCLUDED)]
@@ -69,17 +76,32 @@ def _policy_player_class():
         def __init__(self, policy=None, side: int = SIDE_A, control=None, outside: int = ENGINE):
             super().__init__()
             self.policy, self.side, self.control, self.outside = policy, side, control, outside
+            # Both histories as 0/1 arrays, extended by the turns played since the last call (a
+            # fresh conversion of Axelrod's histories each turn costs O(turns) Python per move).
+            self._mine = np.zeros(256, dtype=np.int64)
+            self._theirs = np.zeros(256, dtype=np.int64)
+            self._known = 0
 
         def strategy(self, opponent):
             turn = len(self.history)
-            mine = np.array([1 if move == axelrod.Action.D else 0 for move in self.history], dtype=np.int64)
-            theirs = np.array([1 if move == axelrod.Action.D else 0 for move in opponent.history], dtype=np.int64)
+            self._catch_up(turn, opponent)
             self.control[SIDE] = self.side
-            move = self.policy(mine, theirs, turn)
+            move = self.policy(self._mine[:turn].copy(), self._theirs[:turn].copy(), turn)
             self.control[SIDE] = self.outside
             if move not in (0, 1):
                 raise Fault(self.side, str(int(move)))
             return axelrod.Action.D if move else axelrod.Action.C
+
+        def _catch_up(self, turn: int, opponent) -> None:
+            if turn > len(self._mine):
+                size = max(turn, 2 * len(self._mine))
+                self._mine = np.resize(self._mine, size)
+                self._theirs = np.resize(self._theirs, size)
+            defect = axelrod.Action.D
+            for k in range(self._known, turn):
+                self._mine[k] = self.history[k] == defect
+                self._theirs[k] = opponent.history[k] == defect
+            self._known = turn
 
     return PolicyPlayer
 
@@ -106,15 +128,37 @@ def _outside_side(a, b) -> int:
 
 
 def play_batch(a, b, seeds, options, control, stats, statuses, bad_values):
-    """Matches for `seeds` (see sandbox.Worker.play_games); an invalid move ends its match."""
+    """Matches for `seeds` (see sandbox.Worker.play_games); an invalid move ends its match.
+    Without noise, a match of two deterministic players does not depend on its seed: it is played
+    once and its result stands for every seed (as Axelrod's own deterministic cache does)."""
+    _, noise = options_of(options)
+    repeat_first = noise == 0 and len(seeds) > 1 and _deterministic(a) and _deterministic(b)
     for index, seed in enumerate(seeds):
         control[SEED_INDEX] = index
         control[BEAT] += 1
+        if repeat_first and index > 0:
+            stats[index], statuses[index], bad_values[index] = stats[0], statuses[0], bad_values[0]
+            continue
         try:
             stats[index] = play(a, b, int(seed), options, control)
             statuses[index] = 0
         except Fault as fault:
             statuses[index], bad_values[index] = fault.side, int(fault.reason)
+
+
+def _deterministic(contestant) -> bool:
+    """An Axelrod strategy its classifier calls deterministic, or one of our compiled policies
+    that never names np.random (the validator allows no other source of chance, no helpers)."""
+    if isinstance(contestant, type):
+        if contestant not in _deterministic_strategies:
+            _deterministic_strategies[contestant] = not _axelrod.Classifiers["stochastic"](contestant())
+        return _deterministic_strategies[contestant]
+    if not isinstance(contestant, Dispatcher):
+        return False
+    return "random" not in contestant.py_func.__code__.co_names
+
+
+_deterministic_strategies: dict = {}
 
 
 def play(a, b, seed, options, control):
@@ -123,7 +167,9 @@ def play(a, b, seed, options, control):
     _seed_policies(int(seed))
     outside = _outside_side(a, b)
     players = (_player(a, SIDE_A, control, outside), _player(b, SIDE_B, control, outside))
-    match = _axelrod.Match(players, turns=turns, noise=noise, seed=int(seed))
+    # The players are new, so Axelrod's reset (which re-runs __init__) is skipped: it costs Meta
+    # strategies a second build of their whole team per match.
+    match = _axelrod.Match(players, turns=turns, noise=noise, seed=int(seed), reset=False)
     control[SIDE] = outside
     moves = np.array([[int(x == _axelrod.Action.D), int(y == _axelrod.Action.D)] for x, y in match.play()],
                      dtype=np.int64).reshape(-1, 2)

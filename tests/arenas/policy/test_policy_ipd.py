@@ -194,6 +194,30 @@ def _axelrod_payoffs(axl, first, second, seed, noise):
 
 
 @pytest.mark.slow
+def test_noiseless_held_out_games_are_axelrods_own_seed_by_seed():
+    """Without noise a match of two deterministic players is played once for all seeds: the
+    results must still be Axelrod's own for every seed, and chance must still vary by seed."""
+    axl = pytest.importorskip("axelrod", reason="axelrod is not installed (pip install 'redqueen[policy]')")
+    arena = IPDArena(workers=1, progress=False)
+    try:
+        field = [o for o in arena.heldout_opponents() if o.name in FIELD]
+        seeds = [0, 1, 2, 3]
+        ours = arena.duel(load(arena, "tit_for_tat"), field, seeds)
+        strategies = {s.name: s for s in axl.all_strategies}
+        for index, opponent in enumerate(field):
+            theirs = [_axelrod_payoffs(axl, axl.TitForTat, strategies[opponent.name], seed, 0.0) for seed in seeds]
+            assert ours.fitness_a[index] == pytest.approx(np.mean([t[0] for t in theirs])), opponent.name
+            assert ours.fitness_b[index] == pytest.approx(np.mean([t[1] for t in theirs])), opponent.name
+        steady = [o for o in field if o.name == "Tit For Tat"]
+        coin = load(arena, "random_moves")           # a stochastic policy facing a deterministic strategy
+        one_seed = [arena.duel(coin, steady, [seed]).fitness_a[0] for seed in seeds]
+        assert len(set(one_seed)) > 1
+        assert arena.duel(coin, steady, seeds).fitness_a[0] == pytest.approx(np.mean(one_seed))
+    finally:
+        arena.close()
+
+
+@pytest.mark.slow
 def test_tournament_generality_matches_a_round_robin_computed_directly(axelrod_ipd, tmp_path, monkeypatch):
     axl = pytest.importorskip("axelrod")
     monkeypatch.setenv("REDQUEEN_CACHE", str(tmp_path))
