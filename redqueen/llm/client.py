@@ -214,10 +214,15 @@ class LLMClient:
     # ---- internals ---------------------------------------------------------------------------
     def _openai(self):
         if self._client is None:
-            from openai import AsyncOpenAI
+            import httpx
+            from openai import AsyncOpenAI, DefaultAsyncHttpxClient
             # Retries are ours (to record attempts and honour our backoff), so the SDK's are off.
+            # One connection kept alive per concurrent request (the SDK keeps 100 idle), so when
+            # all requests are back (a round's end) the next ones reuse them, not open new ones.
+            limits = httpx.Limits(max_connections=max(1000, self.concurrency),
+                                  max_keepalive_connections=max(100, self.concurrency))
             self._client = AsyncOpenAI(api_key=self.api_key, base_url=self.base_url, max_retries=0,
-                                       timeout=self.timeout)
+                                       timeout=self.timeout, http_client=DefaultAsyncHttpxClient(limits=limits))
         return self._client
 
     async def _send(self, arguments: dict, max_retries: int):

@@ -5,7 +5,11 @@ Each POST to /v1/chat/completions is answered by `responder(body, index)`, which
   ("status", code)          that HTTP error with an OpenAI-style error body
   ("status", code, message) the same with the server's own message
   ("slow", seconds, text)   sleep, then answer 200 (for client timeouts)
-The server counts requests and the most requests it ever had in flight at once.
+The server counts requests, the most requests it ever had in flight at once, and the client
+connections (address and port) the requests came on. With
+`keep_alive` it speaks HTTP/1.1 and keeps connections open between requests, as hosted endpoints
+do (the benchmarks use it); by default each connection serves one request (HTTP/1.0), so that
+after `stop()` every later request is refused.
 """
 from __future__ import annotations
 
@@ -15,15 +19,20 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256      # listen backlog: the default 5 drops bursts of new connections
+
+
 class ChatServer:
-    def __init__(self, responder):
-        self.responder = responder
+    def __init__(self, responder, keep_alive: bool = False):
+        self.responder, self.keep_alive = responder, keep_alive
         self.requests: list[dict] = []
         self.in_flight = self.max_in_flight = 0
+        self.connections: set[tuple] = set()
         self._lock = threading.Lock()
         self._stopped = False
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -48,6 +57,8 @@ class ChatServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if server.keep_alive else "HTTP/1.0"
+
             def log_message(self, *args):
                 pass
 
@@ -56,6 +67,7 @@ class ChatServer:
                 with server._lock:
                     index = len(server.requests)
                     server.requests.append(body)
+                    server.connections.add(self.client_address)
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
