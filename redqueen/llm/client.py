@@ -225,13 +225,16 @@ class LLMClient:
                                        timeout=self.timeout, http_client=DefaultAsyncHttpxClient(limits=limits))
         return self._client
 
-    async def _send(self, arguments: dict, max_retries: int):
-        """(response or None, attempts, error or None) of one request with its retries."""
+    async def _send(self, arguments: dict, max_retries: int, endpoint: str = "chat"):
+        """(response or None, attempts, error or None) of one request with its retries, to the
+        chat endpoint or (`endpoint="embeddings"`) the embeddings endpoint."""
         import openai
         attempt, error = 0, None
         while attempt <= max_retries:
             attempt += 1
             try:
+                if endpoint == "embeddings":
+                    return await self._openai().embeddings.create(**arguments), attempt, None
                 self.http_calls += 1
                 return await self._openai().chat.completions.create(**arguments), attempt, None
             except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as exc:

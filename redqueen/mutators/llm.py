@@ -37,6 +37,11 @@ class LLMMutator(Mutator):
 
     pipelined = True       # draw / submit / collect: requests may be in flight across steps
 
+    def embedder(self, model: str):
+        """Embeddings from `model` at the first model's endpoint, recorded like its calls."""
+        from ..llm.embeddings import Embedder
+        return Embedder(self.client, model)
+
     def attach_run(self, run_id: int) -> None:
         for client in self.clients:
             client.run_id = run_id
