@@ -112,7 +112,7 @@ def _descriptor_names(text):
                    "(Core War: drq = the content of the DRQ study's prompts).")
 @click.option("--novelty-threshold", type=click.FloatRange(0, 1), default=1.0, show_default=True,
               help="Skip (unevaluated) a proposal whose code is at least this similar to an elite "
-                   "(token-shingle Jaccard); 1.0: off.")
+                   "(token-shingle Jaccard, or the cosine of --novelty-embeddings); 1.0: off.")
 @click.option("--novelty-embeddings", default=None, metavar="MODEL",
               help="--mutator llm: measure that similarity as the cosine of embeddings from MODEL at the "
                    "first model's endpoint (cached in the archive) instead of token shingles.")
