@@ -1,5 +1,6 @@
 """`--novelty-embeddings MODEL`: the novelty filter's similarity as the cosine of embeddings from a
 real local /v1/embeddings endpoint, through the `openai` client, cached in the archive."""
+import dataclasses
 import hashlib
 import re
 
@@ -10,7 +11,10 @@ from chatserver import ChatServer
 from llm_cli import evolve_llm
 from redqueen.db import Archive
 from redqueen.llm.client import EndpointFailing
+from redqueen.loop import ConfigError, RedQueen
+from redqueen.mutators import build_mutator
 from tiny_llm import hand, play, resume, start, tiny_config
+from tinygame import TinyArena
 
 MODEL = "hashed-embed"
 REJECTED = re.compile(rf"near-duplicate of program (\d+) \(similarity ([\d.-]+) >= 0.8, embeddings {MODEL}\)")
@@ -140,3 +144,18 @@ def test_an_endpoint_without_embeddings_is_one_line_before_any_run(tmp_path):
     assert "no-such-model" in message[0]
     if (tmp_path / "none.db").exists():
         assert Archive(tmp_path / "none.db").runs() == []
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(mutator="builtin", mutator_options={}), "needs a mutator with an endpoint (llm), not builtin"),
+    (dict(novelty_threshold=1.0), "needs --novelty-threshold below 1.0")])
+def test_embeddings_need_an_llm_mutator_and_an_active_filter(tmp_path, options, message):
+    archive = Archive(tmp_path / "refused.db")
+    with ChatServer(near_or_new, embeddings=embeddings) as server:
+        settings = dataclasses.replace(config(server), **options)
+        mutator = build_mutator(settings, TinyArena(), archive, None, "test-key")
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            RedQueen.start(archive, settings, TinyArena(), mutator, progress=False)
+        mutator.close()
+    assert archive.runs() == []
+    archive.close()
