@@ -189,7 +189,7 @@ def _evolve(ctx, options):
     from . import progress
     from redqueen.stops import RunStopped
     archive = open_archive(options["db"])
-    preparing = progress.Preparing()              # building the arena and its first use may take a while
+    preparing = None
     executor = None
     try:
         bars = progress.bars_wanted(options["quiet"])
@@ -211,6 +211,9 @@ def _evolve(ctx, options):
             executor = open_executor(options["executor"], options["scheduler"])
             loop = RedQueen.start(archive, config, arena, mutator, progress=bars, executor=executor)
             mutator.attach_run(loop.run_id)
+        # The arena's first use may take a while (Numba compiles); endpoint checks came before, so
+        # their one-line errors are never preceded by this notice.
+        preparing = progress.Preparing()
         try:
             loop.warm_up()
             preparing.done()
@@ -230,7 +233,8 @@ def _evolve(ctx, options):
         click.echo(f"run {loop.run_id} finished; export its champions with: "
                    f"redqueen archive export {loop.run_id} DIR --db {archive.path}", err=True)
     finally:
-        preparing.cancel()
+        if preparing is not None:
+            preparing.cancel()
         if executor is not None:
             executor.close()
         archive.close()
