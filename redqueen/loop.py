@@ -42,6 +42,7 @@ class RunConfig:
     diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
     tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
     novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
+    novelty_embeddings: str | None = None   # embeddings model for that similarity (None: token shingles)
     max_cost: float | None = None       # stop (status `stopped`) once the run's calls cost this many USD
     pipeline: int = 1                   # batches whose requests are in flight at once (llm; 1: one at a time)
     preset: str = "drq"                 # the preset the options came from (redqueen.presets), for the record
@@ -139,7 +140,7 @@ class RedQueen:
         # Candidate evaluations go through the executor (redqueen.executor): here, or on a cluster.
         self.evaluate = (executor.evaluator(arena, config.arena, config.arena_options) if executor
                          else arena.evaluate)
-        self.novelty = NoveltyFilter(arena, config.novelty_threshold)
+        self.novelty = NoveltyFilter(arena, config.novelty_threshold, embedder=_embedder(config, mutator))
         if config.pipeline > 1 and not getattr(mutator, "pipelined", False):
             raise ConfigError(f"--pipeline {config.pipeline} needs a mutator that sends requests (llm), "
                               f"not {config.mutator}")
@@ -152,6 +153,7 @@ class RedQueen:
         opponent_spec(config)
         if fidelity.config_problem(config):
             raise ConfigError(fidelity.config_problem(config))
+        _embedder(config, mutator)
         try:
             arena.check_fitness(config.fitness)
         except ValueError as error:
@@ -521,12 +523,14 @@ class RedQueen:
         if not self.novelty.active:
             return candidates, []
         kept, rejected = [], []
+        measure = f", {self.novelty.measure}" if self.novelty.embedder else ""
+        self.novelty.prepare([c[1] for c in candidates] + [e.program for e in state.grid.elites()])
         for candidate in candidates:
             program, proposal = candidate[1], candidate[3]
             duplicate, key, similarity = self.novelty.is_near_duplicate(program, state.grid.elites())
             if duplicate:
                 rejected.append(dict(stage="novelty", error=f"near-duplicate of program {key} (similarity "
-                                     f"{similarity:.2f} >= {self.config.novelty_threshold:g})",
+                                     f"{similarity:.2f} >= {self.config.novelty_threshold:g}{measure})",
                                      source=proposal.source, response=proposal.response,
                                      llm_call_id=proposal.llm_call_id))
             else:
@@ -624,6 +628,17 @@ class RedQueen:
         if notes:
             lines.insert(1, notes)
         return "\n".join(lines)
+
+
+def _embedder(config: RunConfig, mutator):
+    """The embeddings source of `--novelty-embeddings` (from the mutator's endpoint), or None."""
+    if not config.novelty_embeddings:
+        return None
+    if not hasattr(mutator, "embedder"):
+        raise ConfigError(f"--novelty-embeddings needs a mutator with an endpoint (llm), not {config.mutator}")
+    if config.novelty_threshold >= 1.0:
+        raise ConfigError("--novelty-embeddings needs --novelty-threshold below 1.0 (1.0 turns the filter off)")
+    return mutator.embedder(config.novelty_embeddings)
 
 
 def _pending_json(batch: dict) -> dict:

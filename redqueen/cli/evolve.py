@@ -112,7 +112,10 @@ def _descriptor_names(text):
                    "(Core War: drq = the content of the DRQ study's prompts).")
 @click.option("--novelty-threshold", type=click.FloatRange(0, 1), default=1.0, show_default=True,
               help="Skip (unevaluated) a proposal whose code is at least this similar to an elite "
-                   "(token-shingle Jaccard); 1.0: off.")
+                   "(token-shingle Jaccard, or the cosine of --novelty-embeddings); 1.0: off.")
+@click.option("--novelty-embeddings", default=None, metavar="MODEL",
+              help="--mutator llm: measure that similarity as the cosine of embeddings from MODEL at the "
+                   "first model's endpoint (cached in the archive) instead of token shingles.")
 @click.option("--tune", type=click.IntRange(min=0), is_flag=False, flag_value=24, default=0, show_default=True,
               metavar="[EVALS]", help="Constant-tune every valid proposal with EVALS evaluations (24 when "
                                       "given without a number) before it enters the archive; 0: off.")
@@ -186,7 +189,7 @@ def _evolve(ctx, options):
     from . import progress
     from redqueen.stops import RunStopped
     archive = open_archive(options["db"])
-    preparing = progress.Preparing()              # building the arena and its first use may take a while
+    preparing = None
     executor = None
     try:
         bars = progress.bars_wanted(options["quiet"])
@@ -208,6 +211,9 @@ def _evolve(ctx, options):
             executor = open_executor(options["executor"], options["scheduler"])
             loop = RedQueen.start(archive, config, arena, mutator, progress=bars, executor=executor)
             mutator.attach_run(loop.run_id)
+        # The arena's first use may take a while (Numba compiles); endpoint checks came before, so
+        # their one-line errors are never preceded by this notice.
+        preparing = progress.Preparing()
         try:
             loop.warm_up()
             preparing.done()
@@ -227,7 +233,8 @@ def _evolve(ctx, options):
         click.echo(f"run {loop.run_id} finished; export its champions with: "
                    f"redqueen archive export {loop.run_id} DIR --db {archive.path}", err=True)
     finally:
-        preparing.cancel()
+        if preparing is not None:
+            preparing.cancel()
         if executor is not None:
             executor.close()
         archive.close()
@@ -294,7 +301,8 @@ def _new_config(ctx, options):
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
         tune_champion=options["tune_champion"], diverse_start=options["diverse_start"], tune=options["tune"],
-        novelty_threshold=options["novelty_threshold"], max_cost=options["max_cost"], pipeline=options["pipeline"],
+        novelty_threshold=options["novelty_threshold"], novelty_embeddings=options["novelty_embeddings"],
+        max_cost=options["max_cost"], pipeline=options["pipeline"],
         fitness=fitness, fitness_threshold=options["fitness_threshold"], n_init=options["n_init"],
         p_new=options["p_new"], batch=options["batch"], descriptors=_descriptor_names(options["descriptors"]),
         mutator=mutator, mutator_options=mutator_options, feedback=options["feedback"] != "off", seed=options["seed"],

@@ -214,19 +214,27 @@ class LLMClient:
     # ---- internals ---------------------------------------------------------------------------
     def _openai(self):
         if self._client is None:
-            from openai import AsyncOpenAI
+            import httpx
+            from openai import AsyncOpenAI, DefaultAsyncHttpxClient
             # Retries are ours (to record attempts and honour our backoff), so the SDK's are off.
+            # One connection kept alive per concurrent request (the SDK keeps 100 idle), so when
+            # all requests are back (a round's end) the next ones reuse them, not open new ones.
+            limits = httpx.Limits(max_connections=max(1000, self.concurrency),
+                                  max_keepalive_connections=max(100, self.concurrency))
             self._client = AsyncOpenAI(api_key=self.api_key, base_url=self.base_url, max_retries=0,
-                                       timeout=self.timeout)
+                                       timeout=self.timeout, http_client=DefaultAsyncHttpxClient(limits=limits))
         return self._client
 
-    async def _send(self, arguments: dict, max_retries: int):
-        """(response or None, attempts, error or None) of one request with its retries."""
+    async def _send(self, arguments: dict, max_retries: int, endpoint: str = "chat"):
+        """(response or None, attempts, error or None) of one request with its retries, to the
+        chat endpoint or (`endpoint="embeddings"`) the embeddings endpoint."""
         import openai
         attempt, error = 0, None
         while attempt <= max_retries:
             attempt += 1
             try:
+                if endpoint == "embeddings":
+                    return await self._openai().embeddings.create(**arguments), attempt, None
                 self.http_calls += 1
                 return await self._openai().chat.completions.create(**arguments), attempt, None
             except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as exc:

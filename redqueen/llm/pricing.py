@@ -13,6 +13,8 @@ PRICES = {
     "gpt-4o-mini": (0.15, 0.60),
     "gpt-4o": (2.50, 10.00),
     "o4-mini": (1.10, 4.40),
+    "text-embedding-3-small": (0.02, 0.0),      # embeddings (--novelty-embeddings): input tokens only
+    "text-embedding-3-large": (0.13, 0.0),
 }
 
 

@@ -19,7 +19,8 @@ def build_mutator(config, arena, archive=None, run_id: int | None = None, api_ke
     endpoint settings, failure limits) with `api_key`, recording its calls in `archive` under
     `run_id`; an endpoint given by URL is checked for reachability first, and with `preflight`
     each model answers one real request (`redqueen.llm.client.EndpointUnreachable`,
-    `EndpointFailing`: one line with the server's message)."""
+    `EndpointFailing`: one line with the server's message), and so does the embeddings model of
+    `novelty_embeddings`."""
     if config.mutator != "llm":
         return make_mutator(config.mutator, arena, **config.mutator_options)
     from ..llm.client import LLMClient, check_reachable
@@ -45,14 +46,18 @@ def build_mutator(config, arena, archive=None, run_id: int | None = None, api_ke
                            **dict(settings, base_url=base_url))
         loop = loop or client._loop
         clients.append(client)
+    mutator = make_mutator("llm", arena, model=clients[0].model, clients=clients, selection=selection,
+                           prompts=prompts)
     try:
         for client in clients if preflight else ():
             client.preflight()
+        if preflight and getattr(config, "novelty_embeddings", None):
+            mutator.embedder(config.novelty_embeddings).preflight()
     except BaseException:
         for client in reversed(clients):
             client.close()
         raise
-    return make_mutator("llm", arena, model=clients[0].model, clients=clients, selection=selection, prompts=prompts)
+    return mutator
 
 
 # mutator option (as the command line names it) -> FailureGuard argument

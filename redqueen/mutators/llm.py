@@ -37,6 +37,11 @@ class LLMMutator(Mutator):
 
     pipelined = True       # draw / submit / collect: requests may be in flight across steps
 
+    def embedder(self, model: str):
+        """Embeddings from `model` at the first model's endpoint, recorded like its calls."""
+        from ..llm.embeddings import Embedder
+        return Embedder(self.client, model)
+
     def attach_run(self, run_id: int) -> None:
         for client in self.clients:
             client.run_id = run_id
@@ -97,40 +102,42 @@ class LLMMutator(Mutator):
         return [{"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}]
 
     async def _propose_one(self, ask, seed: int, client: LLMClient) -> tuple[Proposal, bool, float]:
-        proposal, cost = await self._answer(ask, seed, client)
-        valid = proposal.source is not None and self._parse_error(proposal.source) is None
+        proposal, cost, valid = await self._answer(ask, seed, client)
         proposal.operator = client.model
         return proposal, valid, cost
 
-    async def _answer(self, ask, seed: int, client: LLMClient) -> tuple[Proposal, float]:
+    async def _answer(self, ask, seed: int, client: LLMClient) -> tuple[Proposal, float, bool]:
+        """The proposal, its cost and whether its source parses (each source is parsed once here)."""
         origin = "new" if ask.kind == "new" else "mutate"
         messages = self.messages_for(ask)
         answer = await client.complete(ChatRequest(messages, seed, purpose=origin))
         if answer.text is None:
-            return Proposal(None, origin, answer.call_id, answer.error or "empty answer", "request"), answer.cost
+            return (Proposal(None, origin, answer.call_id, answer.error or "empty answer", "request"), answer.cost,
+                    False)
         source = extract_code(answer.text, self.prompts.code_fence)
         if source is None:
             return Proposal(None, origin, answer.call_id, "no program in the answer", "extract",
-                            answer.text), answer.cost
+                            answer.text), answer.cost, False
         error = self._parse_error(source)
         if error is None or not self.repair:
-            return Proposal(source, origin, answer.call_id, response=answer.text), answer.cost
-        proposal, cost = await self._repaired(messages, answer, source, error, seed, origin, client)
-        return proposal, answer.cost + cost
+            return Proposal(source, origin, answer.call_id, response=answer.text), answer.cost, error is None
+        proposal, cost, valid = await self._repaired(messages, answer, source, error, seed, origin, client)
+        return proposal, answer.cost + cost, valid
 
-    async def _repaired(self, messages, answer, source, error, seed, origin, client) -> tuple[Proposal, float]:
+    async def _repaired(self, messages, answer, source, error, seed, origin, client) -> tuple[Proposal, float, bool]:
         """Send the parser's complaint back once; the repaired answer stands or falls on its own."""
         conversation = messages + [
             {"role": "assistant", "content": answer.text},
             {"role": "user", "content": self.prompts.repair.format(program=source, error=error)}]
         repaired = await client.complete(ChatRequest(conversation, seed + 1, purpose="repair"))
         if repaired.text is None:       # keep the broken first answer: the loop records its error
-            return Proposal(source, origin, answer.call_id, response=answer.text), repaired.cost
+            return Proposal(source, origin, answer.call_id, response=answer.text), repaired.cost, False
         fixed = extract_code(repaired.text, self.prompts.code_fence)
         if fixed is None:
             return Proposal(None, origin, repaired.call_id, "no program in the repair answer", "extract",
-                            repaired.text), repaired.cost
-        return Proposal(fixed, origin, repaired.call_id, response=repaired.text), repaired.cost
+                            repaired.text), repaired.cost, False
+        return (Proposal(fixed, origin, repaired.call_id, response=repaired.text), repaired.cost,
+                self._parse_error(fixed) is None)
 
     def _parse_error(self, source: str) -> str | None:
         try:

@@ -52,7 +52,7 @@ TABLES = {
     }),
     "llm_calls": ("Language-model calls, with prompt, answer, tokens and cost.", {
         "key": "hash of the request: the response cache's key",
-        "purpose": "new, mutate or repair",
+        "purpose": "new, mutate, repair, or embedding (--novelty-embeddings)",
         "messages": "JSON chat messages sent",
         "response": "the model's answer",
         "cached": "1 when replayed from the cache (no HTTP call)",
