@@ -4,9 +4,11 @@
     python3 scripts/bench_loop.py evals [--opponents 20] [--seeds 20] [--batch 8]
         evaluations per second: a batch of candidates, each in one battle with N opponents,
         over S seeds (the DRQ fitness), through the arena's batched engine call.
-    python3 scripts/bench_loop.py run --preset short|reference [--db PATH]
+    python3 scripts/bench_loop.py run --preset short|reference [--operators fixed|adaptive] [--db PATH]
         wall time of a built-in-mutator run: short = 3 rounds x 30 iterations x 20 seeds,
-        reference = DRQ's defaults, 20 rounds x 250 iterations x 20 seeds.
+        reference = DRQ's defaults, 20 rounds x 250 iterations x 20 seeds; `--operators adaptive`
+        draws from every Core War operator (archetypes, module and constant operators) instead of
+        the first release's random/mutate/crossover, to see what the new operators cost.
 """
 from __future__ import annotations
 
@@ -68,14 +70,15 @@ def bench_run(args) -> None:
     db = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="bench-loop-")) / "bench.db"
     from redqueen.registry import make_arena
     archive, arena = Archive(db), make_arena("corewar")
-    config = RunConfig(seed=args.seed, mutator="builtin", **preset)
+    options = {"adaptive": True} if args.operators == "adaptive" else {}
+    config = RunConfig(seed=args.seed, mutator="builtin", mutator_options=options, **preset)
     started = time.perf_counter()
-    loop = RedQueen.start(archive, config, arena, make_mutator("builtin", arena), progress=not args.quiet)
+    loop = RedQueen.start(archive, config, arena, make_mutator("builtin", arena, **options), progress=not args.quiet)
     loop.run()
     elapsed = time.perf_counter() - started
     evaluations = archive.db.execute("SELECT count(*) FROM evaluations WHERE run_id = ?", [loop.run_id]).fetchone()[0]
     print(f"preset {args.preset}: {preset['rounds']} rounds x {preset['iters']} iterations x 20 seeds, "
-          f"builtin mutator, seed {args.seed}")
+          f"builtin mutator, {args.operators} operators, seed {args.seed}")
     print(f"wall time {elapsed:.1f} s ({elapsed / 60:.1f} min), {evaluations} evaluations, "
           f"{evaluations / elapsed:.2f} evaluations/s; archive {db}")
 
@@ -92,6 +95,7 @@ def main() -> None:
     run.add_argument("--preset", choices=sorted(PRESETS), default="short")
     run.add_argument("--db", default=None)
     run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--operators", choices=["fixed", "adaptive"], default="fixed")
     run.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     bench_evals(args) if args.command == "evals" else bench_run(args)

@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from .. import __version__
+
 # Arena-agnostic commands: name -> "module:attribute", imported on first use.
 LAZY_COMMANDS = {
     "evolve": "redqueen.cli.evolve:evolve",
@@ -62,7 +64,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="redqueen")
+@click.version_option(version=__version__, prog_name="redqueen")
 def main():
     """redqueen: evolve programs that must beat every earlier champion, and measure what emerges.
 
