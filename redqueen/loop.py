@@ -16,6 +16,7 @@ import numpy as np
 
 from . import fidelity
 from .arena import Arena, Evaluation, ProgramError
+from .cputime import CpuMeter
 from .db import Archive
 from .map_elites import Ask, Elite, GridArchive, Scheduler
 from .mutators.base import Proposal
@@ -141,6 +142,7 @@ class RedQueen:
         self.evaluate = (executor.evaluator(arena, config.arena, config.arena_options) if executor
                          else arena.evaluate)
         self.novelty = NoveltyFilter(arena, config.novelty_threshold, embedder=_embedder(config, mutator))
+        self.cpu = CpuMeter()                   # CPU since the last commit, charged to the round's stats
         if config.pipeline > 1 and not getattr(mutator, "pipelined", False):
             raise ConfigError(f"--pipeline {config.pipeline} needs a mutator that sends requests (llm), "
                               f"not {config.mutator}")
@@ -189,6 +191,7 @@ class RedQueen:
         if self.config.pipeline > 1:
             self.mutator.start_background(self.archive.path)
         started = time.monotonic()
+        self.cpu = CpuMeter()                   # what ran before (start-up, warm-up) is not the run's
         done = sum(1 for r in self.archive.rounds(self.run_id) if r["status"] == "finished")
         bar = tqdm(total=self.config.rounds, initial=done, desc=f"run {self.run_id} rounds", unit="round",
                    disable=not self.progress, position=0)
@@ -400,9 +403,9 @@ class RedQueen:
         if self.config.confirm_seeds:
             champion, fitness, state.stats["confirmation"] = self._confirm(state)
         evaluation = self.archive.evaluation(state.round_id, champion.key)
+        state.stats = self._charge_cpu(state.stats)
         with self.archive.transaction():
-            if "confirmation" in state.stats:
-                self.archive.save_stats(state.round_id, state.stats)
+            self.archive.save_stats(state.round_id, state.stats)
             weights = self.mutator.operator_weights()
             if weights is not None:
                 self.archive.set_round_weights(state.round_id, operator_weights=weights)
@@ -428,6 +431,7 @@ class RedQueen:
         with self.archive.transaction():
             for (program, ask, proposal), evaluation in zip(candidates, evaluations):
                 self._place(state, stats, state.iterations, None, program, ask, proposal, evaluation)
+            stats = self._charge_cpu(stats)
             self.archive.save_step(state.round_id, iterations=state.iterations,
                                    rng_state=state.rng.bit_generator.state, stats=stats)
         state.stats = stats
@@ -488,6 +492,7 @@ class RedQueen:
             usage = self.mutator.usage()
             if usage:
                 self.archive.save_model_usage(self.run_id, usage)
+            stats = self._charge_cpu(stats)
             self.archive.save_step(state.round_id, iterations=state.iterations + iterations,
                                    rng_state=state.rng.bit_generator.state, stats=stats,
                                    elapsed=time.monotonic() - started)
@@ -495,6 +500,12 @@ class RedQueen:
         state.initialised, state.stats = True, stats
         if self.on_step:
             self.on_step(self, state)
+
+    def _charge_cpu(self, stats: dict) -> dict:
+        """The round's stats with the CPU seconds spent since the last commit added to `cpu_s`
+        (`redqueen.cputime`); committed with the step, so a killed run loses only what it had
+        not committed. The one measured, not replayed, statistic: it differs between runs."""
+        return dict(stats, cpu_s=round(stats.get("cpu_s", 0.0) + self.cpu.take(), 6))
 
     def _parse(self, asks, proposals):
         """Parsed candidates as (None, program, ask, proposal), and failure records."""

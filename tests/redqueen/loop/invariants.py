@@ -5,6 +5,12 @@ from redqueen.db import Archive
 from redqueen.loop import RunConfig, grid_descriptors, opponent_spec
 
 
+def replayed(stats: dict) -> dict:
+    """A round's statistics without the measured CPU seconds: what a resumed or repeated run
+    must reproduce exactly."""
+    return {key: value for key, value in stats.items() if key != "cpu_s"}
+
+
 def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> None:
     run = archive.run(run_id)
     config = RunConfig.from_json(run["config"])

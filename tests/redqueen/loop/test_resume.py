@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from invariants import check_run
+from invariants import check_run, replayed
 from redqueen.db import Archive
 from redqueen.loop import RedQueen
 from redqueen.mutators import make_mutator
@@ -24,7 +24,7 @@ def reference(tmp_path, name="drq"):
     mutator = make_mutator("builtin", arena, **config.mutator_options)
     run_id = RedQueen.start(archive, config, arena, mutator, progress=False).run()
     result = [(c["round"], c["digest"], c["fitness"]) for c in archive.champions(run_id)]
-    stats = [r["stats"] for r in archive.rounds(run_id)]
+    stats = [replayed(r["stats"]) for r in archive.rounds(run_id)]
     archive.close()
     return result, stats
 
@@ -86,7 +86,7 @@ def test_kill_9_then_resume_finishes_the_same_run(tmp_path, moment, name):
     assert archive.db.execute("SELECT count(*) FROM (SELECT round_id, program_id FROM evaluations "
                               "GROUP BY 1, 2 HAVING count(*) > 1)").fetchone()[0] == 0
     champions = [(c["round"], c["digest"], c["fitness"]) for c in archive.champions(run["id"])]
-    stats = [r["stats"] for r in archive.rounds(run["id"])]
+    stats = [replayed(r["stats"]) for r in archive.rounds(run["id"])]
     archive.close()
     assert (champions, stats) == reference(tmp_path, name)
 
