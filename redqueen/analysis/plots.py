@@ -60,6 +60,59 @@ def plot_generality(rounds: Sequence[float], per_run, path, run_labels: Sequence
     return _save(figure, path)
 
 
+def plot_generality_vs_cpu(cpu_minutes, generality, path, run_labels: Sequence[str] = (),
+                           heldout: str = "") -> Path:
+    """Each run's champion generality against the CPU minutes the run had spent by the end of
+    the champion's round: a step at each round's end (the newest champion holds until the
+    next). Arrays have shape (runs, rounds)."""
+    plt = _pyplot()
+    from .compute import run_points
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    cpu, values = np.atleast_2d(np.asarray(cpu_minutes, float)), np.atleast_2d(np.asarray(generality, float))
+    for index, (row, run) in enumerate(zip(cpu, values)):
+        x, y = run_points(row, run)
+        label = run_labels[index] if index < len(run_labels) else f"run {index + 1}"
+        axes.step(x, y, where="post", color=colours[index % len(colours)], linewidth=1.2, marker=".",
+                  label=label if len(values) <= 10 else None)
+    _generality_axes(axes, "Held-out generality of champions by CPU time spent", heldout)
+    return _save(figure, path)
+
+
+def plot_compute_comparison(configurations: Sequence[dict], path, heldout: str = "", budget: float | None = None
+                            ) -> Path:
+    """Configurations compared at equal CPU time: each (dict with label, cpu_minutes and
+    generality arrays of shape (runs, rounds)) in its own colour, runs as thin steps and the
+    median across runs as a thick line; `budget` (CPU minutes all runs reached) is marked."""
+    plt = _pyplot()
+    from .compute import run_points, median_curve
+    figure, axes = plt.subplots(figsize=(7.5, 4.5))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, configuration in enumerate(configurations):
+        colour = colours[index % len(colours)]
+        cpu, values = configuration["cpu_minutes"], configuration["generality"]
+        for row, run in zip(cpu, values):
+            x, y = run_points(row, run)
+            axes.step(x, y, where="post", color=colour, linewidth=0.8, alpha=0.45, marker=".", markersize=3)
+        x, median = median_curve(cpu, values)
+        axes.plot(x, median, color=colour, linewidth=2.8,
+                  label=f"{configuration['label']} (median of {len(values)} runs)")
+    if budget is not None and np.isfinite(budget):
+        axes.axvline(budget, color="0.3", linestyle="--", linewidth=1, label=f"common budget {budget:.3g} min")
+    _generality_axes(axes, "Held-out generality at equal CPU time", heldout)
+    return _save(figure, path)
+
+
+def _generality_axes(axes, title: str, heldout: str) -> None:
+    axes.set(xlabel="CPU time spent by the run (minutes, user + system)",
+             ylabel="fraction of held-out opponents beaten or tied",
+             title=f"{title}\nagainst {heldout}" if heldout else title, ylim=(-0.04, 1.02))
+    axes.set_xlim(left=0)
+    axes.title.set_fontsize(10)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+
+
 def plot_variances(rounds: Sequence[float], series: dict[str, Sequence[float]], path,
                    title: str = "Variance across runs per round") -> Path:
     """One panel per named variance series (e.g. phenotype, genotype), each on its own scale."""
