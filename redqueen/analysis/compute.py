@@ -73,7 +73,7 @@ class ConfigurationSummary:
 
     def row(self) -> list[str]:
         return [self.label, str(self.runs), f"{self.cpu_minutes_end:.3g}", f"{self.last_generality_mean:.3f}",
-                f"{self.best_generality:.3f}", f"{self.generality_at_budget:.3f}"]
+                f"{self.best_generality:.3f}", _or_dash(self.generality_at_budget)]
 
 
 def summarize(label: str, cpu_minutes: np.ndarray, generality: np.ndarray, budget: float) -> ConfigurationSummary:
@@ -99,3 +99,8 @@ def run_points(cpu_minutes, generality) -> tuple[np.ndarray, np.ndarray]:
     keep = np.isfinite(cpu) & np.isfinite(values)
     order = np.argsort(cpu[keep], kind="stable")
     return cpu[keep][order], values[keep][order]
+
+
+def _or_dash(value: float) -> str:
+    """A generality for the table; '-' where no run had a champion yet."""
+    return f"{value:.3f}" if np.isfinite(value) else "-"
