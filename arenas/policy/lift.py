@@ -131,7 +131,17 @@ class _Lifter(ast.NodeTransformer):
     def visit_Constant(self, node: ast.Constant):
         if id(node) in self.keep or not _liftable(node):
             return node
-        values, array = (self.floats, FLOATS) if isinstance(node.value, float) else (self.ints, INTS)
+        return self._lifted(node.value, node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp):
+        """`-5` is one literal -5, so that a constant's sign does not change the shape."""
+        operand = node.operand
+        if isinstance(node.op, ast.USub) and id(operand) not in self.keep and _liftable(operand):
+            return self._lifted(-operand.value, node)
+        return self.generic_visit(node)
+
+    def _lifted(self, value, node: ast.AST) -> ast.Name:
+        values, array = (self.floats, FLOATS) if isinstance(value, float) else (self.ints, INTS)
         name = self.locals[(array, len(values))] = f"_c{len(self.locals)}"
-        values.append(node.value)
+        values.append(value)
         return ast.copy_location(ast.Name(name, ast.Load()), node)
