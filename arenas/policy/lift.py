@@ -9,14 +9,14 @@ so the body runs on registers as before.
 
 Every compiled policy takes the two arrays as extra trailing arguments (`PARAMS`), lifted or not;
 a policy whose shape numba rejects is compiled as written (`with_parameters`), with the arrays
-unused. Literals are left in place where numba may need them as compile-time constants to get
-the same semantics: exponents of `**` (numba expands small constant powers), and comparisons in
-a condition whose other operands are constants too (numba prunes such branches before typing).
+unused. Literals stay in place where numba's typing or semantics may depend on their value
+(`_kept_literals`), so a lifted policy that compiles behaves as the policy as written.
 """
 from __future__ import annotations
 
 import ast
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,34 +86,61 @@ def _liftable(node: ast.AST) -> bool:
     return isinstance(node.value, int) and _INT64[0] <= node.value <= _INT64[1]
 
 
-def _static(node: ast.AST) -> bool:
-    """An operand numba may see as a constant before typing: a literal, `x.ndim`, `len(...)`."""
+def _static(node: ast.AST, constant_names=frozenset()) -> bool:
+    """An operand numba may see as a constant before typing: a literal, a variable assigned a
+    literal once, `x.ndim`, `len(...)`."""
     if isinstance(node, ast.UnaryOp):
-        return _static(node.operand)
+        return _static(node.operand, constant_names)
     if isinstance(node, ast.Constant):
         return True
+    if isinstance(node, ast.Name):
+        return node.id in constant_names
     if isinstance(node, ast.Attribute):
         return node.attr == "ndim"
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
 
 
+def _constant_names(function: ast.FunctionDef) -> dict[str, ast.AST]:
+    """Variables assigned exactly once, a literal: numba folds them into the conditions using them."""
+    stores = Counter(node.id for node in ast.walk(function) if isinstance(node, ast.Name)
+                     and isinstance(node.ctx, ast.Store))
+    return {node.targets[0].id: node.value for node in ast.walk(function)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            and stores[node.targets[0].id] == 1 and _static(node.value)}
+
+
 def _kept_literals(function: ast.FunctionDef) -> set[int]:
-    """ids of literals that stay compile-time constants (see the module's docstring)."""
+    """ids of literals that stay compile-time constants, where numba's typing or semantics may
+    depend on the value: `t[0]` (a tuple's index is checked when compiling), exponents of `**`
+    (small constant powers are expanded), shift amounts (shifting by 64 or more is undefined, so
+    the result may depend on whether the compiler saw the amount), and conditions numba can
+    decide before typing (it prunes the branch not taken: comparisons of constants, `x.ndim`,
+    `len(...)`). Where such a place names a variable assigned a literal once, that literal stays
+    too: numba folds such variables into constants."""
     keep: set[int] = set()
+    constants = _constant_names(function)
 
     def hold(node):
-        keep.update(id(inner) for inner in ast.walk(node) if isinstance(inner, ast.Constant))
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Constant):
+                keep.add(id(inner))
+            elif isinstance(inner, ast.Name) and inner.id in constants:
+                hold(constants[inner.id])
 
     for node in ast.walk(function):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        if isinstance(node, ast.Subscript) and _static(node.slice, constants):
+            hold(node.slice)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.LShift, ast.RShift)):
             hold(node.right)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Pow):
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Pow, ast.LShift, ast.RShift)):
             hold(node.value)
         elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
             for part in ast.walk(node.test):
-                if isinstance(part, ast.Compare) and all(map(_static, [part.left, *part.comparators])):
+                if isinstance(part, ast.Compare) and all(_static(x, constants) for x in [part.left, *part.comparators]):
                     hold(part)
-            if _static(node.test):
+                if isinstance(part, ast.Name):
+                    hold(part)
+            if _static(node.test, constants):
                 hold(node.test)
     return keep
 
