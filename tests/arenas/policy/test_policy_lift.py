@@ -92,6 +92,30 @@ def test_literals_numba_may_need_as_constants_stay():
     assert item.ints.tolist() == [7, 4] and item.floats.tolist() == [0.5, 1.5]
 
 
+def test_literals_numba_folds_through_variables_stay():
+    item = lift(ipd_source("""
+        pair = (1, 2)
+        k = 1
+        debug = 0
+        if debug:
+            return pair[k] + 9
+        return (pair[0] + turn * 5) % 2
+    """))
+    assert "pair[k]" in item.shape and "pair[0]" in item.shape and "debug = 0" in item.shape and "k = 1" in item.shape
+    assert sorted(item.ints.tolist()) == [1, 2, 2, 5, 9]       # the tuple's items, 9, 5 and the modulus
+
+
+def test_a_tuple_index_out_of_range_is_still_refused_when_compiling():
+    """numba checks constant tuple indices while compiling: lifted, the error would wait for a game."""
+    source = ipd_source("""
+        steps = (1, 0)
+        return steps[2]
+    """)
+    with pytest.raises(CompileError) as error:
+        compile_policy(source, "policy", ipd_game.signature())
+    assert error.value.line == 3 and "tuple index out of range" in error.value.reason
+
+
 def _is_array_index(tree, constant) -> bool:
     """The index in `_ints[k]` / `_floats[k]` of the prologue."""
     return any(isinstance(node, ast.Subscript) and node.slice is constant and isinstance(node.value, ast.Name)
