@@ -131,7 +131,8 @@ def test_negative_zero_keeps_its_sign():
 def test_a_shape_numba_rejects_is_compiled_as_written():
     source = ipd_source("""
         pair = (1, 2.5)
-        return int(pair[0] + pair[1]) % 2
+        head = pair[0:1]
+        return int(head[0] + pair[1]) % 2
     """)
     shapes = {}
     policy = compile_policy(source, "policy", ipd_game.signature(), shapes=shapes)
