@@ -99,30 +99,38 @@ def with_arrays(signature):
 
 
 def compile_policy(code: str, function_name: str, signature, cache_dir: str | None = None,
-                   shapes: dict | None = None) -> Policy:
+                   shapes: dict | None = None, before_compile=None) -> Policy:
     """The policy compiled by numba in nopython mode with bounds checking, or CompileError.
     Its constants are lifted into parameter arrays, so policies of the same shape share one
     compiled function (`shapes`: shape digest -> function, or the CompileError of a shape numba
     rejects, whose policies are then compiled as written). A policy that does not compile as
-    written raises that compilation's error, as if lifting did not exist."""
+    written raises that compilation's error, as if lifting did not exist. `before_compile` is
+    called before each compilation (the worker renews its CPU budget and heartbeat there)."""
     import numpy as np
     from .lift import lift, with_parameters
+    before_compile = before_compile or (lambda: None)
     shapes = {} if shapes is None else shapes
     try:
         lifted = lift(code, function_name)
     except Exception:            # not a policy module (only unvalidated code): compile it as written
         lifted = None
-    shape = shapes.get(lifted.digest) if lifted else CompileError("not lifted")
-    if shape is None:
-        try:
-            shape = compile_function(lifted.shape, function_name, signature, cache_dir)
-        except CompileError as error:
-            shape = error
-        shapes[lifted.digest] = shape
-    if not isinstance(shape, CompileError):
-        return Policy(shape, lifted.ints, lifted.floats)
+    if lifted is not None:
+        if lifted.digest not in shapes:
+            before_compile()
+            shapes[lifted.digest] = _function_or_error(lifted.shape, function_name, signature, cache_dir)
+        shape = shapes[lifted.digest]
+        if not isinstance(shape, CompileError):
+            return Policy(shape, lifted.ints, lifted.floats)
+    before_compile()
     function = compile_function(with_parameters(code, function_name), function_name, signature, cache_dir)
     return Policy(function, np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+
+def _function_or_error(code: str, function_name: str, signature, cache_dir: str | None):
+    try:
+        return compile_function(code, function_name, signature, cache_dir)
+    except CompileError as error:
+        return error
 
 
 def compile_function(code: str, function_name: str, signature, cache_dir: str | None = None):
@@ -201,9 +209,10 @@ class PolicyCache:
     of the lifted code (see `compile_policy`), least recently used dropped. `compiled` counts
     the requests that were not in the cache (the worker is recycled after enough of them)."""
 
-    def __init__(self, function_name: str, signature, size: int, cache_dir: str | None = None):
+    def __init__(self, function_name: str, signature, size: int, cache_dir: str | None = None,
+                 before_compile=None):
         self.function_name, self.signature, self.size = function_name, signature, size
-        self.cache_dir = cache_dir
+        self.cache_dir, self.before_compile = cache_dir, before_compile
         self.entries: OrderedDict = OrderedDict()
         self.shapes: OrderedDict = OrderedDict()
         self.compiled = 0
@@ -215,7 +224,7 @@ class PolicyCache:
             self.compiled += 1
             try:
                 self.entries[digest] = compile_policy(code, self.function_name, self.signature,
-                                                      self.cache_dir, self.shapes)
+                                                      self.cache_dir, self.shapes, self.before_compile)
             except CompileError as error:
                 self.entries[digest] = error
             for cache in (self.entries, self.shapes):
@@ -260,7 +269,12 @@ class Worker:
         self.control, self.limits = control, limits
         self.game.warm_up()
         self.cache = PolicyCache(function_name, self.game.signature(), limits.cache_size,
-                                 default_cache_dir() if limits.disk_cache else None)
+                                 default_cache_dir() if limits.disk_cache else None, self._compile_budget)
+
+    def _compile_budget(self) -> None:
+        """Every compilation gets the full budget: a shape numba rejects is followed by a second."""
+        self.control[BEAT] += 1
+        grant_cpu(self.limits.compile_cpu)
 
     def resolve(self, contestant, side: int):
         """A playable contestant: a compiled policy, or the game's own built-in opponent."""

@@ -134,9 +134,11 @@ def test_a_shape_numba_rejects_is_compiled_as_written():
         head = pair[0:1]
         return int(head[0] + pair[1]) % 2
     """)
-    shapes = {}
-    policy = compile_policy(source, "policy", ipd_game.signature(), shapes=shapes)
+    shapes, compilations = {}, []
+    policy = compile_policy(source, "policy", ipd_game.signature(), shapes=shapes,
+                            before_compile=lambda: compilations.append(1))
     assert [type(entry) for entry in shapes.values()] == [CompileError]     # the shape was tried
+    assert len(compilations) == 2                                           # each with a fresh budget
     assert policy.ints.size == 0 and policy.floats.size == 0
     assert policy(np.zeros(0, np.int64), np.zeros(0, np.int64), 0) == int(1 + 2.5) % 2
 
@@ -159,9 +161,10 @@ def test_the_worker_cache_compiles_one_function_per_shape():
     rng = np.random.default_rng(2)
     params = IPD_FAMILY.random(rng)
     variants = [dict(params, d_cc=round(float(p), 4)) for p in (0.1, 0.2, 0.3)]
-    cache = PolicyCache("policy", ipd_game.signature(), size=16)
+    compilations = []
+    cache = PolicyCache("policy", ipd_game.signature(), size=16, before_compile=lambda: compilations.append(1))
     policies = [cache.get(f"digest{i}", IPD_FAMILY.source(p)) for i, p in enumerate(variants)]
-    assert len(cache.shapes) == 1
+    assert len(cache.shapes) == 1 and len(compilations) == 1
     assert len({id(policy.function) for policy in policies}) == 1
     assert [policy.floats.tolist() for policy in policies] != [policies[0].floats.tolist()] * 3
 
