@@ -7,7 +7,7 @@ parameter arrays passed at every call (ints from an int64 array, floats from a f
 each literal keeping its type). The reads happen once, at the top of the function, into locals,
 so the body runs on registers as before.
 
-Every compiled policy takes the two arrays as extra trailing arguments (`PARAMS`), lifted or not;
+Every compiled policy takes the two arrays as extra trailing arguments (`INTS`, `FLOATS`), lifted or not;
 a policy whose shape numba rejects is compiled as written (`with_parameters`), with the arrays
 unused. Literals stay in place where numba's typing or semantics may depend on their value
 (`_kept_literals`), so a lifted policy that compiles behaves as the policy as written.
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 INTS, FLOATS = "_ints", "_floats"      # policies cannot name these: names starting with _ are refused
-PARAMS = (INTS, FLOATS)
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
@@ -55,8 +54,10 @@ def lift(code: str, function_name: str = "policy") -> Lifted:
 def with_parameters(code: str, function_name: str = "policy") -> str:
     """`code` as written, its function taking the (unused) parameter arrays too. Only the `def`
     line changes, so compile errors point at the same lines."""
-    function = _function(ast.parse(code), function_name)
-    last = function.args.args[-1]
+    try:
+        last = _function(ast.parse(code), function_name).args.args[-1]
+    except (SyntaxError, ValueError, StopIteration, IndexError):
+        return code              # not a policy (only unvalidated code): its compilation says why
     lines = code.split("\n")
     line = lines[last.end_lineno - 1].encode()          # ast offsets count UTF-8 bytes
     lines[last.end_lineno - 1] = (line[:last.end_col_offset] + f", {INTS}, {FLOATS}".encode()

@@ -157,6 +157,13 @@ def test_compile_errors_are_those_of_the_code_as_written():
     assert lifted_error.value.reason == plain_error.value.reason
 
 
+@pytest.mark.parametrize("code", ["x = 1\n", "def policy():\n    return 0\n", "def policy(a, b c):\n"])
+def test_code_that_is_not_a_policy_is_a_compile_error(code):
+    """Only validated code reaches the compiler; anything else must still fail cleanly."""
+    with pytest.raises(CompileError):
+        compile_policy(code, "policy", ipd_game.signature())
+
+
 def test_the_worker_cache_compiles_one_function_per_shape():
     rng = np.random.default_rng(2)
     params = IPD_FAMILY.random(rng)
