@@ -60,7 +60,7 @@ def bench_ipd_engine(seeds: list[int]) -> tuple[int, float]:
 
     def run():
         for a, b in pairs:        # one compiled call per pairing, as the sandbox workers do
-            game.matches(a, b, TURNS, NOISE, seed_array, control, stats, statuses, bad)
+            game.matches(*a, *b, TURNS, NOISE, seed_array, control, stats, statuses, bad)
     run()                                   # warm
     return len(pairs) * len(seeds), timed(run)
 
@@ -87,7 +87,7 @@ def bench_tron_engine(seeds: list[int], size: int) -> tuple[int, float]:
 
     def run():
         for a, b in pairs:
-            game.games(a, b, size, size, seed_array, control, stats, statuses, bad)
+            game.games(*a, *b, size, size, seed_array, control, stats, statuses, bad)
     run()
     return len(pairs) * len(seeds), timed(run)
 

@@ -19,12 +19,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arenas.policy.sandbox import CONTROL_SIZE  # noqa: E402
+from arenas.policy.sandbox import CONTROL_SIZE, compile_policy  # noqa: E402
 from arenas.ssd import engine, maps  # noqa: E402
 from tests.arenas.ssd import referee  # noqa: E402
 
@@ -47,10 +46,10 @@ def compiled_rate(game, a, b, layout, agents, steps, episodes) -> float:
     stats = np.zeros((episodes, len(engine.STATS)))
     statuses, bad = np.zeros(episodes, np.int64), np.zeros(episodes, np.int64)
     seeds = np.arange(1, episodes + 1, dtype=np.int64)
-    engine.episodes(a, b, layout.grid, layout.spawns, ints, floats, seeds[:1], control, stats[:1], statuses[:1],
+    engine.episodes(*a, *b, layout.grid, layout.spawns, ints, floats, seeds[:1], control, stats[:1], statuses[:1],
                     bad[:1])
     start = time.process_time()
-    engine.episodes(a, b, layout.grid, layout.spawns, ints, floats, seeds, control, stats, statuses, bad)
+    engine.episodes(*a, *b, layout.grid, layout.spawns, ints, floats, seeds, control, stats, statuses, bad)
     assert not statuses.any()
     return episodes / (time.process_time() - start)
 
@@ -93,8 +92,8 @@ def main():
     for game, (file_a, file_b) in POLICIES.items():
         layout = maps.cleanup() if game == "cleanup" else maps.gathering("default")
         sources = [ROOT / "arenas" / "ssd" / f for f in (file_a, file_b)]
-        fast = compiled_rate(game, *(njit(engine.signature())(plain(p)) for p in sources), layout,
-                             args.agents, args.steps, args.episodes)
+        policies = [compile_policy(p.read_text(), "policy", engine.signature()) for p in sources]
+        fast = compiled_rate(game, *policies, layout, args.agents, args.steps, args.episodes)
         slow = referee_rate(game, *(plain(p) for p in sources), layout, args.agents, args.steps,
                             args.referee_episodes)
         print(f"{game:10} {fast:10.1f} {slow:10.3f} {fast / slow:8.0f}x", flush=True)

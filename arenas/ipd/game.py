@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit, types
 
 from arenas.policy.rng import next_uniform, policy_seed, seed_state
-from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B
+from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B, with_arrays
 
 COOPERATE, DEFECT = 0, 1
 # PAYOFF[my move, their move]
@@ -30,10 +30,11 @@ def signature():
     return types.int64(types.int64[::1], types.int64[::1], types.int64)
 
 
-_POLICY = types.FunctionType(signature())
-_MATCH = types.int64(_POLICY, _POLICY, types.int64, types.float64, types.int64, types.int64[::1],
+_POLICY = types.FunctionType(with_arrays(signature()))   # see arenas.policy.lift
+_SIDES = (_POLICY, types.int64[::1], types.float64[::1]) * 2      # policy, its ints and floats, per side
+_MATCH = types.int64(*_SIDES, types.int64, types.float64, types.int64, types.int64[::1],
                      types.float64[::1], types.int64[:, ::1])
-_MATCHES = types.void(_POLICY, _POLICY, types.int64, types.float64, types.int64[::1], types.int64[::1],
+_MATCHES = types.void(*_SIDES, types.int64, types.float64, types.int64[::1], types.int64[::1],
                       types.float64[:, ::1], types.int64[::1], types.int64[::1])
 
 
@@ -49,7 +50,7 @@ def _count_intentions(stats, offset, move, their_moves, turn):
 
 
 @njit(_MATCH, cache=True)
-def match(policy_a, policy_b, turns, noise, seed, control, stats, record):
+def match(policy_a, ints_a, floats_a, policy_b, ints_b, floats_b, turns, noise, seed, control, stats, record):
     """Play one match; fill `stats`; return 0, or the side (1, 2) that made an invalid move.
     `record` (replays; play passes an empty one) gets each turn's moves as played, (a, b)."""
     moves_a = np.zeros(turns, np.int64)
@@ -60,9 +61,9 @@ def match(policy_a, policy_b, turns, noise, seed, control, stats, record):
         stats[i] = 0.0
     for turn in range(turns):
         control[SIDE] = SIDE_A
-        a = policy_a(moves_a[:turn].copy(), moves_b[:turn].copy(), turn)
+        a = policy_a(moves_a[:turn].copy(), moves_b[:turn].copy(), turn, ints_a, floats_a)
         control[SIDE] = SIDE_B
-        b = policy_b(moves_b[:turn].copy(), moves_a[:turn].copy(), turn)
+        b = policy_b(moves_b[:turn].copy(), moves_a[:turn].copy(), turn, ints_b, floats_b)
         control[SIDE] = 0
         if a != COOPERATE and a != DEFECT:
             control[BAD_VALUE] = a
@@ -90,14 +91,16 @@ def match(policy_a, policy_b, turns, noise, seed, control, stats, record):
 
 
 @njit(_MATCHES, cache=True)
-def matches(policy_a, policy_b, turns, noise, seeds, control, stats, statuses, bad_values):
+def matches(policy_a, ints_a, floats_a, policy_b, ints_b, floats_b, turns, noise, seeds, control, stats,
+            statuses, bad_values):
     """One match per seed, in one call (calling compiled code from Python costs ~0.1 ms a call).
     Beats the heartbeat per match; an exception leaves control[SEED_INDEX] at its match."""
     no_record = np.empty((0, 2), np.int64)
     for index in range(seeds.size):
         control[SEED_INDEX] = index
         control[BEAT] += 1
-        statuses[index] = match(policy_a, policy_b, turns, noise, seeds[index], control, stats[index], no_record)
+        statuses[index] = match(policy_a, ints_a, floats_a, policy_b, ints_b, floats_b, turns, noise, seeds[index],
+                                control, stats[index], no_record)
         bad_values[index] = control[BAD_VALUE]
 
 
@@ -113,7 +116,7 @@ def options_of(options: dict) -> tuple[int, float]:
 def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad_values):
     """Matches for `seeds` (see sandbox.Worker.play_games)."""
     turns, noise = options_of(options)
-    matches(policy_a, policy_b, turns, noise, seeds, control, stats, statuses, bad_values)
+    matches(*policy_a, *policy_b, turns, noise, seeds, control, stats, statuses, bad_values)
 
 
 def trace(policy_a, policy_b, seed, options, control) -> dict:
@@ -121,7 +124,7 @@ def trace(policy_a, policy_b, seed, options, control) -> dict:
     turns, noise = options_of(options)
     record = np.full((turns, 2), -1, np.int64)
     stats = np.zeros(len(STATS))
-    status = match(policy_a, policy_b, turns, noise, int(seed), control, stats, record)
+    status = match(*policy_a, *policy_b, turns, noise, int(seed), control, stats, record)
     played = record[record[:, 0] >= 0]
     return {"turns": turns, "noise": noise, "seed": int(seed), "status": int(status),
             "moves": played.tolist(), "payoff_a": float(stats[0]), "payoff_b": float(stats[1])}

@@ -37,6 +37,7 @@ import sys
 import types
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Control array slots.
 SIDE, PHASE, BEAT, PAIR, SEED_INDEX, COMPILING = range(6)
@@ -79,8 +80,61 @@ class Limits:
 
 
 # ---- compilation -----------------------------------------------------------------------------
-def compile_policy(code: str, function_name: str, signature, cache_dir: str | None = None):
+class Policy(NamedTuple):
+    """A compiled policy: its function (which takes the parameter arrays as its last two
+    arguments, see `arenas.policy.lift`) and the arrays of its constants. Game loops call
+    `function(..., ints, floats)`; Python callers may call the policy as written."""
+    function: object
+    ints: object
+    floats: object
+
+    def __call__(self, *args):
+        return self.function(*args, self.ints, self.floats)
+
+
+def with_arrays(signature):
+    """A policy signature with the two parameter arrays appended: what compiled policies take."""
+    from numba import types
+    return signature.return_type(*signature.args, types.int64[::1], types.float64[::1])
+
+
+def compile_policy(code: str, function_name: str, signature, cache_dir: str | None = None,
+                   shapes: dict | None = None, before_compile=None) -> Policy:
     """The policy compiled by numba in nopython mode with bounds checking, or CompileError.
+    Its constants are lifted into parameter arrays, so policies of the same shape share one
+    compiled function (`shapes`: shape digest -> function, or the CompileError of a shape numba
+    rejects, whose policies are then compiled as written). A policy that does not compile as
+    written raises that compilation's error, as if lifting did not exist. `before_compile` is
+    called before each compilation (the worker renews its CPU budget and heartbeat there)."""
+    import numpy as np
+    from .lift import lift, with_parameters
+    before_compile = before_compile or (lambda: None)
+    shapes = {} if shapes is None else shapes
+    try:
+        lifted = lift(code, function_name)
+    except Exception:            # not a policy module (only unvalidated code): compile it as written
+        lifted = None
+    if lifted is not None:
+        if lifted.digest not in shapes:
+            before_compile()
+            shapes[lifted.digest] = _function_or_error(lifted.shape, function_name, signature, cache_dir)
+        shape = shapes[lifted.digest]
+        if not isinstance(shape, CompileError):
+            return Policy(shape, lifted.ints, lifted.floats)
+    before_compile()
+    function = compile_function(with_parameters(code, function_name), function_name, signature, cache_dir)
+    return Policy(function, np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+
+def _function_or_error(code: str, function_name: str, signature, cache_dir: str | None):
+    try:
+        return compile_function(code, function_name, signature, cache_dir)
+    except CompileError as error:
+        return error
+
+
+def compile_function(code: str, function_name: str, signature, cache_dir: str | None = None):
+    """`code`'s function compiled by numba for `signature` plus the parameter arrays, or CompileError.
     The code already passed the AST whitelist; it runs with no builtins but the safe few.
     With `cache_dir`, the code is kept there in a file named by its hash and numba caches the
     machine code beside it, so other workers and later runs load it instead of compiling."""
@@ -96,7 +150,7 @@ def compile_policy(code: str, function_name: str, signature, cache_dir: str | No
     try:
         exec(compile(code, filename or POLICY_ORIGIN, "exec"), namespace)
         function = namespace[function_name]
-        return numba.njit(signature, boundscheck=True, cache=filename is not None)(function)
+        return numba.njit(with_arrays(signature), boundscheck=True, cache=filename is not None)(function)
     except Exception as error:   # numba's errors, and anything else compilation throws
         raise CompileError(*condense_compile_error(error, filename)) from None
 
@@ -151,12 +205,16 @@ def condense_compile_error(error: Exception, filename: str | None = None) -> tup
 
 
 class PolicyCache:
-    """Compiled policies (or their compile errors) by digest, least recently used dropped."""
+    """Compiled policies (or their compile errors) by digest, and compiled shapes by the digest
+    of the lifted code (see `compile_policy`), least recently used dropped. `compiled` counts
+    the requests that were not in the cache (the worker is recycled after enough of them)."""
 
-    def __init__(self, function_name: str, signature, size: int, cache_dir: str | None = None):
+    def __init__(self, function_name: str, signature, size: int, cache_dir: str | None = None,
+                 before_compile=None):
         self.function_name, self.signature, self.size = function_name, signature, size
-        self.cache_dir = cache_dir
+        self.cache_dir, self.before_compile = cache_dir, before_compile
         self.entries: OrderedDict = OrderedDict()
+        self.shapes: OrderedDict = OrderedDict()
         self.compiled = 0
 
     def get(self, digest: str, code: str):
@@ -165,11 +223,13 @@ class PolicyCache:
         else:
             self.compiled += 1
             try:
-                self.entries[digest] = compile_policy(code, self.function_name, self.signature, self.cache_dir)
+                self.entries[digest] = compile_policy(code, self.function_name, self.signature,
+                                                      self.cache_dir, self.shapes, self.before_compile)
             except CompileError as error:
                 self.entries[digest] = error
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            for cache in (self.entries, self.shapes):
+                while len(cache) > self.size:
+                    cache.popitem(last=False)
         entry = self.entries[digest]
         if isinstance(entry, CompileError):
             raise entry
@@ -209,7 +269,12 @@ class Worker:
         self.control, self.limits = control, limits
         self.game.warm_up()
         self.cache = PolicyCache(function_name, self.game.signature(), limits.cache_size,
-                                 default_cache_dir() if limits.disk_cache else None)
+                                 default_cache_dir() if limits.disk_cache else None, self._compile_budget)
+
+    def _compile_budget(self) -> None:
+        """Every compilation gets the full budget: a shape numba rejects is followed by a second."""
+        self.control[BEAT] += 1
+        grant_cpu(self.limits.compile_cpu)
 
     def resolve(self, contestant, side: int):
         """A playable contestant: a compiled policy, or the game's own built-in opponent."""

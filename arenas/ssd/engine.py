@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit, types
 
 from arenas.policy.rng import next_uniform, policy_seed, seed_state
-from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B
+from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B, with_arrays
 
 from .maps import APPLE, RIVER, SPOT, WALL, WASTE
 from .metrics import social_metrics
@@ -66,11 +66,12 @@ def signature():
                        types.int64, types.int64)
 
 
-_POLICY = types.FunctionType(signature())
-_EPISODE = types.int64(_POLICY, _POLICY, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
+_POLICY = types.FunctionType(with_arrays(signature()))   # see arenas.policy.lift
+_SIDES = (_POLICY, types.int64[::1], types.float64[::1]) * 2      # policy, its ints and floats, per side
+_EPISODE = types.int64(*_SIDES, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
                        types.float64[::1], types.int64, types.int64[::1], types.float64[::1],
                        types.int64[:, :, ::1], types.int64[:, ::1])
-_EPISODES = types.void(_POLICY, _POLICY, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
+_EPISODES = types.void(*_SIDES, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
                        types.float64[::1], types.int64[::1], types.int64[::1], types.float64[:, ::1],
                        types.int64[::1], types.int64[::1])
 
@@ -169,8 +170,10 @@ def _tag(grid, occupied, row, col, facing, length):
 
 
 @njit(_EPISODE, cache=True)
-def episode(policy_a, policy_b, grid0, spawns, ints, floats, seed, control, stats, trace, world):
-    """Play one episode; fill `stats` (see STATS) and, when they have rows, `trace` (steps, n, 5;
+def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns, ints, floats, seed,
+            control, stats, trace, world):
+    """Play one episode (each policy with the arrays of its constants, see arenas.policy.lift);
+    fill `stats` (see STATS) and, when they have rows, `trace` (steps, n, 5;
     8 for replays: REPLAY_FIELDS) and `world` (steps, 2: apples, waste; 2 + cells for replays:
     the grid) after each step. Returns 0, or the side (1 focal,
     2 background) whose policy returned an invalid action (the value in control[BAD_VALUE])."""
@@ -233,10 +236,12 @@ def episode(policy_a, policy_b, grid0, spawns, ints, floats, seed, control, stat
             side = SIDE_A if i < focal else SIDE_B
             control[SIDE] = side
             if side == SIDE_A:
-                action = policy_a(view_grid, view_positions, view_orientations, view_timeouts, i, step)
+                action = policy_a(view_grid, view_positions, view_orientations, view_timeouts, i, step,
+                                  consts_a, fconsts_a)
                 focal_steps += 1
             else:
-                action = policy_b(view_grid, view_positions, view_orientations, view_timeouts, i, step)
+                action = policy_b(view_grid, view_positions, view_orientations, view_timeouts, i, step,
+                                  consts_b, fconsts_b)
                 background_steps += 1
             control[SIDE] = 0
             if action < 0 or action > top_action:
@@ -327,15 +332,16 @@ def episode(policy_a, policy_b, grid0, spawns, ints, floats, seed, control, stat
 
 
 @njit(_EPISODES, cache=True)
-def episodes(policy_a, policy_b, grid0, spawns, ints, floats, seeds, control, stats, statuses, bad_values):
+def episodes(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns, ints, floats, seeds,
+             control, stats, statuses, bad_values):
     """One episode per seed, in one call; beats the heartbeat per episode."""
     no_trace = np.zeros((0, 0, 5), np.int64)
     no_world = np.zeros((0, 2), np.int64)
     for index in range(seeds.size):
         control[SEED_INDEX] = index
         control[BEAT] += 1
-        statuses[index] = episode(policy_a, policy_b, grid0, spawns, ints, floats, seeds[index], control,
-                                  stats[index], no_trace, no_world)
+        statuses[index] = episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns,
+                                  ints, floats, seeds[index], control, stats[index], no_trace, no_world)
         bad_values[index] = control[BAD_VALUE]
 
 

@@ -29,7 +29,7 @@ def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad
     """Episodes for `seeds`: focal agents (the first `focal`) play A, the others B."""
     layout = game_map(options)
     ints, floats = parameter_arrays(options)
-    episodes(policy_a, policy_b, layout.grid, layout.spawns, ints, floats, np.asarray(seeds, np.int64),
+    episodes(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats, np.asarray(seeds, np.int64),
              control, stats, statuses, bad_values)
 
 
@@ -44,7 +44,7 @@ def trace(policy_a, policy_b, seed, options, control) -> dict:
     agents_trace = np.full((steps, agents, len(REPLAY_FIELDS)), -2, np.int64)
     world = np.zeros((steps, 2 + rows * cols), np.int64)
     stats = np.zeros(len(STATS))
-    status = episode(policy_a, policy_b, layout.grid, layout.spawns, ints, floats, int(seed), control,
+    status = episode(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats, int(seed), control,
                      stats, agents_trace, world)
     played = int((agents_trace[:, 0, 5] > -2).sum())     # fewer than `steps` after an invalid action
     grids = np.vstack([layout.grid.reshape(1, -1), world[:played, 2:]])

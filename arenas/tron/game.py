@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit, types
 
 from arenas.policy.rng import next_uniform, policy_seed, seed_state
-from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B
+from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B, with_arrays
 
 EMPTY, WALL, MINE, THEIRS = 0, 1, 2, 3
 ROW_STEP = np.array([-1, 0, 1, 0])
@@ -40,10 +40,11 @@ def signature():
     return types.int64(types.int64[:, ::1], types.int64, types.int64, types.int64, types.int64, types.int64)
 
 
-_POLICY = types.FunctionType(signature())
-_GAME = types.int64(_POLICY, _POLICY, types.int64, types.int64, types.int64, types.int64[::1],
+_POLICY = types.FunctionType(with_arrays(signature()))   # see arenas.policy.lift
+_SIDES = (_POLICY, types.int64[::1], types.float64[::1]) * 2      # policy, its ints and floats, per side
+_GAME = types.int64(*_SIDES, types.int64, types.int64, types.int64, types.int64[::1],
                     types.float64[::1], types.int64[:, ::1])
-_GAMES = types.void(_POLICY, _POLICY, types.int64, types.int64, types.int64[::1], types.int64[::1],
+_GAMES = types.void(*_SIDES, types.int64, types.int64, types.int64[::1], types.int64[::1],
                     types.float64[:, ::1], types.int64[::1], types.int64[::1])
 
 
@@ -91,7 +92,7 @@ def _view_of_b(grid, view):
 
 
 @njit(_GAME, cache=True)
-def game(policy_a, policy_b, rows, cols, seed, control, stats, trail):
+def game(policy_a, ints_a, floats_a, policy_b, ints_b, floats_b, rows, cols, seed, control, stats, trail):
     """Play one game; fill `stats`; return 0, or the side (1, 2) that returned an invalid move.
     `trail` records the game for replays when it has rows (play passes an empty one): row t gets
     the heads (ra, ca, rb, cb) after t turns and the moves that followed, (da, db)."""
@@ -129,10 +130,10 @@ def game(policy_a, policy_b, rows, cols, seed, control, stats, trail):
             samples += 1
         view_a[:, :] = grid
         control[SIDE] = SIDE_A
-        da = policy_a(view_a, ra, ca, rb, cb, turn)
+        da = policy_a(view_a, ra, ca, rb, cb, turn, ints_a, floats_a)
         _view_of_b(grid, view_b)
         control[SIDE] = SIDE_B
-        db = policy_b(view_b, rb, cb, ra, ca, turn)
+        db = policy_b(view_b, rb, cb, ra, ca, turn, ints_b, floats_b)
         control[SIDE] = 0
         if da < 0 or da > 3:
             control[BAD_VALUE] = da
@@ -168,13 +169,15 @@ def game(policy_a, policy_b, rows, cols, seed, control, stats, trail):
 
 
 @njit(_GAMES, cache=True)
-def games(policy_a, policy_b, rows, cols, seeds, control, stats, statuses, bad_values):
+def games(policy_a, ints_a, floats_a, policy_b, ints_b, floats_b, rows, cols, seeds, control, stats, statuses,
+          bad_values):
     """One game per seed, in one call; beats the heartbeat per game (see arenas.ipd.game.matches)."""
     no_trail = np.empty((0, 6), np.int64)
     for index in range(seeds.size):
         control[SEED_INDEX] = index
         control[BEAT] += 1
-        statuses[index] = game(policy_a, policy_b, rows, cols, seeds[index], control, stats[index], no_trail)
+        statuses[index] = game(policy_a, ints_a, floats_a, policy_b, ints_b, floats_b, rows, cols, seeds[index],
+                               control, stats[index], no_trail)
         bad_values[index] = control[BAD_VALUE]
 
 
@@ -190,7 +193,7 @@ def size_of(options: dict) -> tuple[int, int]:
 def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad_values):
     """Games for `seeds` (see sandbox.Worker.play_games)."""
     rows, cols = size_of(options)
-    games(policy_a, policy_b, rows, cols, seeds, control, stats, statuses, bad_values)
+    games(*policy_a, *policy_b, rows, cols, seeds, control, stats, statuses, bad_values)
 
 
 def trace(policy_a, policy_b, seed, options, control) -> dict:
@@ -199,7 +202,7 @@ def trace(policy_a, policy_b, seed, options, control) -> dict:
     rows, cols = size_of(options)
     trail = np.full((rows * cols + 1, 6), -1, np.int64)
     stats = np.zeros(len(STATS))
-    status = game(policy_a, policy_b, rows, cols, int(seed), control, stats, trail)
+    status = game(*policy_a, *policy_b, rows, cols, int(seed), control, stats, trail)
     turns = int((trail[:, 4] >= 0).sum())
     heads = int((trail[:, 0] >= 0).sum())      # turns + 1, or turns when the last move crashed
     return {"rows": rows, "cols": cols, "seed": int(seed), "status": int(status),

@@ -2,9 +2,8 @@
 from functools import cache
 
 import numpy as np
-from numba import njit
 
-from arenas.policy.sandbox import CONTROL_SIZE
+from arenas.policy.sandbox import CONTROL_SIZE, compile_policy
 from arenas.ssd import engine
 
 RULES = dict(respawn=25, beam_length=20, removal_steps=25, hits_to_remove=2, clean_length=5,
@@ -20,7 +19,8 @@ def plain(source: str):
 
 @cache
 def compiled(source: str):
-    return njit(engine.signature())(plain(source))
+    """The policy as the sandbox compiles it (constants lifted, see arenas.policy.lift)."""
+    return compile_policy(source, "policy", engine.signature())
 
 
 def run(policy_a, policy_b, layout, seed, steps, agents, focal=None, cleanup=False, **rules):
@@ -32,6 +32,6 @@ def run(policy_a, policy_b, layout, seed, steps, agents, focal=None, cleanup=Fal
     trace = np.zeros((steps, agents, 5), np.int64)
     world = np.zeros((steps, 2), np.int64)
     control = np.zeros(CONTROL_SIZE, np.int64)
-    status = engine.episode(policy_a, policy_b, layout.grid, layout.spawns, ints, floats, seed, control,
+    status = engine.episode(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats, seed, control,
                             stats, trace, world)
     return status, dict(zip(engine.STATS, stats)), trace, world

@@ -80,6 +80,7 @@ REFUSED = {
     "an attribute write": "    grid.shape = (1, 1)\n    return 0\n",
     "a global": "    global state\n    return 0\n",
     "builtins": "    return __builtins__\n",
+    "its own lifted constants": "    _ints[0] = 9\n    return _c0\n",
 }
 
 
