@@ -9,8 +9,10 @@ The first build also byte-compiles the Python modules a battle imports (`byte_co
 Python does not write its own bytecode caches (PYTHONDONTWRITEBYTECODE, read-only trees) each
 start would otherwise compile them from source again (a fifth of a warm start).
 
-The module is named after a hash of the engine's sources and the Numba and Python versions, so
-an edited engine builds a new one. It lives in __pycache__ beside this file (or the user cache
+The module is named after a hash of the engine's sources, the Numba and Python versions and the
+CPU, so an edited engine builds a new one. It is compiled for this CPU, as the JIT engine is
+(a build for the generic x86-64 runs a fifth slower), where the CPU can be told cheaply
+(Linux's /proc/cpuinfo); elsewhere for the architecture's generic CPU. It lives in __pycache__ beside this file (or the user cache
 directory when that is read-only). `load()` gives None when it is not built (or cannot be, e.g.
 no C compiler): callers then use the JIT engine.
 """
@@ -37,8 +39,26 @@ def _key() -> str:
     for path in [HERE / name for name in SOURCES] + [_numba_version_file()]:
         if path is not None and path.exists():
             digest.update(path.read_bytes())
-    digest.update(f"{sys.version}|{sysconfig.get_platform()}".encode())
+    digest.update(f"{sys.version}|{sysconfig.get_platform()}|{_cpu()}".encode())
     return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _cpu() -> str:
+    """This CPU's vendor, model and features (the first processor's block of /proc/cpuinfo),
+    or "" where that file is missing: the engine is then built for a generic CPU."""
+    wanted = ("vendor_id", "cpu family", "model", "flags")
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            lines = []
+            for line in info:
+                if not line.strip():
+                    break
+                if line.split(":")[0].strip() in wanted:
+                    lines.append(line.strip())
+    except OSError:
+        return ""
+    return "\n".join(lines)
 
 
 def _numba_version_file() -> Path | None:
@@ -128,6 +148,7 @@ def _compile(name: str, output: Path) -> Path:
     compiler = CC(name)
     compiler.output_dir = str(output)
     compiler.verbose = False
+    compiler.target_cpu = "host" if _cpu() else ""      # the key names the CPU it was built for
     outputs = _allocate_outputs((), 1, 2)                 # the engine's output arrays, however many
     wrapper = _battle_wrapper(len(outputs), mars.play_battle)
     for cell, label in ((np.uint16, "u16"), (np.int32, "i32")):
