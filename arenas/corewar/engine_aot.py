@@ -7,14 +7,14 @@ into a module that imports without Numba; later runs load it in milliseconds.
 
 The first build also byte-compiles the Python modules a battle imports (`byte_compile`): where
 Python does not write its own bytecode caches (PYTHONDONTWRITEBYTECODE, read-only trees) each
-start would otherwise compile them from source again (a fifth of a warm start).
+start would otherwise compile them from source again (about 15% of a warm start).
 
 The module is named after a hash of the engine's sources, the Numba and Python versions and the
 CPU, so an edited engine builds a new one. It is compiled for this CPU, as the JIT engine is
 (a build for the generic x86-64 runs a fifth slower), where the CPU can be told cheaply
-(Linux's /proc/cpuinfo); elsewhere for the architecture's generic CPU. It lives in __pycache__ beside this file (or the user cache
-directory when that is read-only). `load()` gives None when it is not built (or cannot be, e.g.
-no C compiler): callers then use the JIT engine.
+(Linux's /proc/cpuinfo); elsewhere for the architecture's generic CPU. It lives in __pycache__
+beside this file (or the user cache directory when that is read-only). `load()` gives None when it
+is not built (or cannot be, e.g. no C compiler): callers then use the JIT engine.
 """
 from __future__ import annotations
 

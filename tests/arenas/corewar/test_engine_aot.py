@@ -71,3 +71,12 @@ def test_byte_compile_leaves_bytecode_for_the_battle_command_modules():
         cached = Path(importlib.util.cache_from_source(str(source)))
         assert cached.exists(), f"no bytecode for {source}"
         assert cached.stat().st_mtime >= source.stat().st_mtime
+
+
+def test_the_engine_is_keyed_by_this_cpus_features():
+    from pathlib import Path
+    info = Path("/proc/cpuinfo")
+    if not info.exists():
+        pytest.skip("no /proc/cpuinfo: the engine is built for a generic CPU")
+    flags = next(line for line in info.read_text().splitlines() if line.startswith("flags"))
+    assert flags.split(":", 1)[1].strip() in engine_aot._cpu()
