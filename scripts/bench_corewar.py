@@ -4,7 +4,8 @@
   python scripts/bench_corewar.py [--rounds 1000] [--batch 200] [--skip-cold] [--parts suite,batch]
 
 1. The exhaust-ma suite (-F 4000, fixed/jaguar/stalker/npaper2, 10 pairs): redqueen's battle()
-   on one thread, with statistics (the Red Queen loop's path) and without (`redqueen battle`'s), exhaust-ma's
+   on one thread, with statistics (the Red Queen loop's path) and without (`redqueen battle`'s: the
+   ahead-of-time engine once a `redqueen battle` has built it, else the JIT one), exhaust-ma's
    C simulator (its CLI built from the C sources the package ships:
    its fastest honest path, with pMARS's -F placement; the cffi API plays one round per call with
    its own placement) and pMARS. Results of all three must agree.

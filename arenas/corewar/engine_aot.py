@@ -5,10 +5,16 @@ another share; a `redqueen battle` spends most of its life on that. The same `ma
 (statistics off, as the pMARS-compatible commands play) is compiled once by Numba's AOT compiler
 into a module that imports without Numba; later runs load it in milliseconds.
 
-The module is named after a hash of the engine's sources and the Numba and Python versions, so
-an edited engine builds a new one. It lives in __pycache__ beside this file (or the user cache
-directory when that is read-only). `load()` gives None when it is not built (or cannot be, e.g.
-no C compiler): callers then use the JIT engine.
+The first build also byte-compiles the Python modules a battle imports (`byte_compile`): where
+Python does not write its own bytecode caches (PYTHONDONTWRITEBYTECODE, read-only trees) each
+start would otherwise compile them from source again (about 15% of a warm start).
+
+The module is named after a hash of the engine's sources, the Numba and Python versions and the
+CPU, so an edited engine builds a new one. It is compiled for this CPU, as the JIT engine is
+(a build for the generic x86-64 runs a fifth slower), where the CPU can be told cheaply
+(Linux's /proc/cpuinfo); elsewhere for the architecture's generic CPU. It lives in __pycache__
+beside this file (or the user cache directory when that is read-only). `load()` gives None when it
+is not built (or cannot be, e.g. no C compiler): callers then use the JIT engine.
 """
 from __future__ import annotations
 
@@ -33,8 +39,26 @@ def _key() -> str:
     for path in [HERE / name for name in SOURCES] + [_numba_version_file()]:
         if path is not None and path.exists():
             digest.update(path.read_bytes())
-    digest.update(f"{sys.version}|{sysconfig.get_platform()}".encode())
+    digest.update(f"{sys.version}|{sysconfig.get_platform()}|{_cpu()}".encode())
     return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _cpu() -> str:
+    """This CPU's vendor, model and features (the first processor's block of /proc/cpuinfo),
+    or "" where that file is missing: the engine is then built for a generic CPU."""
+    wanted = ("vendor_id", "cpu family", "model", "flags")
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            lines = []
+            for line in info:
+                if not line.strip():
+                    break
+                if line.split(":")[0].strip() in wanted:
+                    lines.append(line.strip())
+    except OSError:
+        return ""
+    return "\n".join(lines)
 
 
 def _numba_version_file() -> Path | None:
@@ -77,6 +101,7 @@ def load():
 
 def build():
     """Compile the engine module (tens of seconds) and load it; None if it cannot be built."""
+    byte_compile()
     name = _module_name()
     for directory in _directories():
         try:
@@ -89,6 +114,18 @@ def build():
         except Exception:  # noqa: BLE001 - no compiler, read-only directory...: try the next, then JIT
             continue
     return None
+
+
+def byte_compile() -> None:
+    """Bytecode caches (__pycache__/*.pyc) for this package and the `redqueen` package, which
+    Python reads even where it writes none. Best effort: a read-only tree keeps compiling."""
+    import compileall
+    import redqueen
+    for package in (HERE, Path(redqueen.__file__).resolve().parent):
+        try:
+            compileall.compile_dir(package, quiet=2, workers=1)
+        except OSError:
+            pass
 
 
 def _remove_stale(directory: Path, keep: str) -> None:
@@ -111,6 +148,7 @@ def _compile(name: str, output: Path) -> Path:
     compiler = CC(name)
     compiler.output_dir = str(output)
     compiler.verbose = False
+    compiler.target_cpu = "host" if _cpu() else ""      # the key names the CPU it was built for
     outputs = _allocate_outputs((), 1, 2)                 # the engine's output arrays, however many
     wrapper = _battle_wrapper(len(outputs), mars.play_battle)
     for cell, label in ((np.uint16, "u16"), (np.int32, "i32")):

@@ -57,3 +57,26 @@ def test_unlimited_is_the_engines():
 @given(st.integers(0, seeds.SEED_LIMIT - 1))
 def test_plain_seed_steps_equal_the_compiled_generator(seed):
     assert seeds.rng(seed) == placement.rng(seed)
+
+
+def test_byte_compile_leaves_bytecode_for_the_battle_command_modules():
+    import importlib.util
+    from pathlib import Path
+
+    import redqueen
+    engine_aot.byte_compile()
+    sources = [Path(battle_module.__file__), Path(engine_aot.__file__),
+               Path(redqueen.__file__).parent / "registry.py"]
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        assert cached.exists(), f"no bytecode for {source}"
+        assert cached.stat().st_mtime >= source.stat().st_mtime
+
+
+def test_the_engine_is_keyed_by_this_cpus_features():
+    from pathlib import Path
+    info = Path("/proc/cpuinfo")
+    if not info.exists():
+        pytest.skip("no /proc/cpuinfo: the engine is built for a generic CPU")
+    flags = next(line for line in info.read_text().splitlines() if line.startswith("flags"))
+    assert flags.split(":", 1)[1].strip() in engine_aot._cpu()
