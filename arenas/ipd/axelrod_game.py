@@ -14,7 +14,7 @@ from arenas.ipd.game import (SMOKE_OPPONENT, STATS, invalid_move, options_of, si
                              smoke_options)
 from arenas.ipd import reference
 from arenas.policy.rng import policy_seed
-from arenas.policy.sandbox import BEAT, ENGINE, SEED_INDEX, SIDE, SIDE_A, SIDE_B, Fault
+from arenas.policy.sandbox import BEAT, ENGINE, SEED_INDEX, SIDE, SIDE_A, SIDE_B, Fault, Policy
 
 EXCLUDED = ("manipulates_source", "manipulates_state", "inspects_source", "long_run_time")
 
@@ -153,9 +153,10 @@ def _deterministic(contestant) -> bool:
         if contestant not in _deterministic_strategies:
             _deterministic_strategies[contestant] = not _axelrod.Classifiers["stochastic"](contestant())
         return _deterministic_strategies[contestant]
-    if not isinstance(contestant, Dispatcher):
+    function = contestant.function if isinstance(contestant, Policy) else None
+    if not isinstance(function, Dispatcher):
         return False
-    return "random" not in contestant.py_func.__code__.co_names
+    return "random" not in function.py_func.__code__.co_names
 
 
 _deterministic_strategies: dict = {}
