@@ -161,7 +161,8 @@ def battle(files, rounds, coresize, cycles, processes, length, distance, pspace,
 
 def _write(text: str):
     """Text to stdout as the bytes it came from (names may hold bytes that are not UTF-8)."""
-    stream = click.get_binary_stream("stdout")
+    sys.stdout.flush()
+    stream = sys.stdout.buffer
     stream.write(text.encode("utf-8", "surrogateescape"))
     stream.flush()
 
