@@ -34,6 +34,8 @@ from .warrior import Warrior
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 INF = float("inf")
+DIVERSE_DRAWS = 2           # --diverse-start: random-parameter instances per archetype beside its default
+DIVERSE_SEED = 7
 ARCHETYPE_SHARE = 0.8       # new random programs drawn from strategy archetypes (else random code)
 
 DESCRIPTORS = {
@@ -140,10 +142,18 @@ class CoreWarArena(Arena):
         return [self.parse(path.read_text(), origin=str(path))]
 
     def diverse_programs(self) -> list[RedcodeProgram]:
-        """The default instance of every strategy archetype (`archetypes.DEFAULT_PARAMETERS`)."""
-        from .archetypes import ARCHETYPES, default_instance
-        return [self.parse(default_instance(kind, self.settings), origin=f"archetype {kind}")
-                for kind in ARCHETYPES]
+        """The default instance of every strategy archetype (`archetypes.DEFAULT_PARAMETERS`) and
+        DIVERSE_DRAWS more of each with parameters drawn from a fixed seed."""
+        from .archetypes import ARCHETYPES, default_instance, random_archetype
+        programs = [self.parse(default_instance(kind, self.settings), origin=f"archetype {kind}")
+                    for kind in ARCHETYPES]
+        rng = np.random.default_rng(DIVERSE_SEED)
+        for kind in ARCHETYPES:
+            for draw in range(DIVERSE_DRAWS):
+                programs.append(self.parse(random_archetype(rng, self.settings, [kind]),
+                                           origin=f"archetype {kind} draw {draw + 1}"))
+        unique = {p.digest: p for p in reversed(programs)}
+        return [p for p in programs if unique[p.digest] is p]
 
     def prompts(self, style: str = "default") -> Prompts:
         """The project's prompts (with the battle settings), or the DRQ study's content (`drq`)."""
