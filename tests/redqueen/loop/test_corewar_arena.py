@@ -94,16 +94,22 @@ def test_builtin_variation_writes_programs_of_the_arena(arena):
         assert source.startswith(";redcode-94") and "END" in source
 
 
-def test_diverse_start_adds_one_instance_of_every_archetype():
-    from arenas.corewar.archetypes import ARCHETYPES
+def test_diverse_start_adds_every_archetype_at_default_and_drawn_parameters():
+    from arenas.corewar.archetypes import ARCHETYPES, default_instance
+    from arenas.corewar.arena import DIVERSE_DRAWS
     from redqueen.loop import RedQueen, RunConfig
     arena = make_arena(**OPTIONS)
     plain = RedQueen._initial_programs(RunConfig(), arena)
     diverse = RedQueen._initial_programs(RunConfig(diverse_start=True), arena)
     assert [p.digest for p in diverse[:len(plain)]] == [p.digest for p in plain]
     extra = diverse[len(plain):]
-    assert len(extra) == len(ARCHETYPES) and len({p.digest for p in extra}) == len(ARCHETYPES)
+    defaults = [arena.parse(default_instance(kind, arena.settings)).digest for kind in ARCHETYPES]
+    assert [p.digest for p in extra[:len(ARCHETYPES)]] == defaults
+    assert len({p.digest for p in extra}) == len(extra)               # no program twice
+    assert len(ARCHETYPES) < len(extra) <= len(ARCHETYPES) * (1 + DIVERSE_DRAWS)
     assert all(";strategy" in p.source for p in extra)
+    again = RedQueen._initial_programs(RunConfig(diverse_start=True), arena)
+    assert [p.digest for p in again] == [p.digest for p in diverse]   # the same for every run
 
 
 def test_adaptive_operators_all_produce_programs_that_mostly_assemble():
