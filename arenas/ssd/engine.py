@@ -40,8 +40,8 @@ from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B, with_a
 
 from .maps import APPLE, RIVER, SPOT, WALL, WASTE
 from .metrics import social_metrics
+from .stats import MAX_AGENTS, RETURNS_AT, STATS  # noqa: F401 (MAX_AGENTS: part of the engine's interface)
 
-MAX_AGENTS = 16
 UP, RIGHT, DOWN, LEFT, STAY, TURN_LEFT, TURN_RIGHT, TAG, CLEAN = range(9)
 ROW_STEP = np.array([-1, 0, 1, 0])
 COL_STEP = np.array([0, 1, 0, -1])
@@ -56,11 +56,6 @@ TRACE_FIELDS = ("row", "col", "orientation", "timeout", "reward")
 # Replays record more when `trace` and `world` are wider: per agent the action (-1: away) and the
 # cell it fired its beams from (after the moves); per step the whole grid after it (row-major).
 REPLAY_FIELDS = TRACE_FIELDS + ("action", "beam_row", "beam_col")
-
-STATS = ("focal_return", "background_return", "efficiency", "equality", "sustainability", "peace",
-         "focal_tags", "focal_cleans", "focal_steps", "background_steps") + \
-    tuple(f"return_{i}" for i in range(MAX_AGENTS))
-RETURNS_AT = 10
 
 
 def signature():
