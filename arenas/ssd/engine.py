@@ -5,8 +5,10 @@ A policy is called once per step for every agent it controls, with COPIES of the
 grid (rows, cols) int64 cells (see `maps`), positions (n, 2) int64 rows and columns (-1, -1 while
 removed), orientations (n,) int64 (0 up, 1 right, 2 down, 3 left), timeouts (n,) int64 steps each
 agent stays removed, me its own index, step 0 .. T-1. Writing to the copies changes nothing.
-The grid is copied afresh for every call of a policy that may write it; policies that provably
-never write it (`arenas.policy.writes`, the `shared` flags) read one copy made per step.
+An array is copied afresh for every call of a policy that may write it; a policy that provably
+never writes it (`arenas.policy.writes`, the `shared` flags) reads one copy made per step (the
+state does not change while the agents choose), so nothing any call writes reaches the game or a
+later call either way.
 
 Actions: 0 up, 1 right, 2 down, 3 left (moves; orientation unchanged), 4 stay, 5 turn left,
 6 turn right, 7 fire the tagging beam, 8 fire the cleaning beam (Cleanup only).
@@ -65,11 +67,11 @@ def signature():
 
 _POLICY = types.FunctionType(with_arrays(signature()))   # see arenas.policy.lift
 _SIDES = (_POLICY, types.int64[::1], types.float64[::1]) * 2      # policy, its ints and floats, per side
-_EPISODE = types.int64(*_SIDES, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
-                       types.float64[::1], types.int64[::1], types.int64, types.int64[::1], types.float64[::1],
+_GAME = (types.int64[:, ::1], types.int64[:, ::1], types.int64[::1], types.float64[::1])  # grid, spawns, ints, floats
+_SHARED = types.int64[:, ::1]
+_EPISODE = types.int64(*_SIDES, *_GAME, _SHARED, types.int64, types.int64[::1], types.float64[::1],
                        types.int64[:, :, ::1], types.int64[:, ::1])
-_EPISODES = types.void(*_SIDES, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
-                       types.float64[::1], types.int64[::1], types.int64[::1], types.int64[::1], types.float64[:, ::1],
+_EPISODES = types.void(*_SIDES, *_GAME, _SHARED, types.int64[::1], types.int64[::1], types.float64[:, ::1],
                        types.int64[::1], types.int64[::1])
 
 
@@ -184,7 +186,8 @@ def _tag(grid, occupied, row, col, facing, length):
 def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns, ints, floats, shared,
             seed, control, stats, trace, world):
     """Play one episode (each policy with the arrays of its constants, see arenas.policy.lift;
-    shared[side - 1] is 1 when that side's policy never writes its grid, see the module notes);
+    shared[side - 1, k] is 1 when that side's policy never writes its k-th argument, see the
+    module notes);
     fill `stats` (see STATS) and, when they have rows, `trace` (steps, n, 5;
     8 for replays: REPLAY_FIELDS) and `world` (steps, 2: apples, waste; 2 + cells for replays:
     the grid) after each step. Returns 0, or the side (1 focal,
@@ -214,6 +217,10 @@ def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0,
     away = np.zeros(n, np.bool_)
     view_grid = np.empty((rows, cols), np.int64)
     step_grid = np.empty((rows, cols), np.int64)
+    step_positions = np.empty((n, 2), np.int64)
+    step_orientations = np.empty(n, np.int64)
+    step_timeouts = np.empty(n, np.int64)
+    sharing = shared.sum() > 0
     rewards_now = np.zeros(n, np.int64)
     view_positions = np.empty((n, 2), np.int64)
     view_orientations = np.empty(n, np.int64)
@@ -245,23 +252,34 @@ def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0,
             if away[i]:
                 continue
             side = SIDE_A if i < focal else SIDE_B
-            seen = step_grid
-            if shared[side - 1] == 0:
+            if sharing and not step_copied:
+                _copy_grid(grid, step_grid)
+                _copy_grid(positions, step_positions)
+                _copy_vector(orientations, step_orientations)
+                _copy_vector(timeouts, step_timeouts)
+                step_copied = True
+            s = side - 1
+            seen, seen_positions, seen_orientations, seen_timeouts = \
+                step_grid, step_positions, step_orientations, step_timeouts
+            if shared[s, 0] == 0:
                 _copy_grid(grid, view_grid)
                 seen = view_grid
-            elif not step_copied:
-                _copy_grid(grid, step_grid)
-                step_copied = True
-            _copy_grid(positions, view_positions)
-            _copy_vector(orientations, view_orientations)
-            _copy_vector(timeouts, view_timeouts)
+            if shared[s, 1] == 0:
+                _copy_grid(positions, view_positions)
+                seen_positions = view_positions
+            if shared[s, 2] == 0:
+                _copy_vector(orientations, view_orientations)
+                seen_orientations = view_orientations
+            if shared[s, 3] == 0:
+                _copy_vector(timeouts, view_timeouts)
+                seen_timeouts = view_timeouts
             control[SIDE] = side
             if side == SIDE_A:
-                action = policy_a(seen, view_positions, view_orientations, view_timeouts, i, step,
+                action = policy_a(seen, seen_positions, seen_orientations, seen_timeouts, i, step,
                                   consts_a, fconsts_a)
                 focal_steps += 1
             else:
-                action = policy_b(seen, view_positions, view_orientations, view_timeouts, i, step,
+                action = policy_b(seen, seen_positions, seen_orientations, seen_timeouts, i, step,
                                   consts_b, fconsts_b)
                 background_steps += 1
             control[SIDE] = 0
@@ -373,8 +391,10 @@ def parameter_arrays(settings: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def shared_flags(policy_a, policy_b) -> np.ndarray:
-    """The `shared` argument of `episode`: per side, 1 when its policy never writes its grid."""
-    return np.array([0 if policy.may_write(0) else 1 for policy in (policy_a, policy_b)], np.int64)
+    """The `shared` argument of `episode`: per side and array argument (grid, positions,
+    orientations, timeouts), 1 when the side's policy never writes it."""
+    return np.array([[0 if policy.may_write(k) else 1 for k in range(4)] for policy in (policy_a, policy_b)],
+                    np.int64)
 
 
 def invalid_move(value: int) -> str:

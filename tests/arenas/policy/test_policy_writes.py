@@ -92,8 +92,8 @@ def test_without_its_record_a_cached_function_may_write_everything(tmp_path):
     assert getattr(loaded, ATTRIBUTE) is None
 
 
-def test_a_policy_that_only_reads_plays_the_same_from_a_shared_grid():
-    """The engine's two ways of handing over the grid give the same episode for a reading policy."""
+def test_a_policy_that_only_reads_plays_the_same_from_shared_arrays():
+    """The engine's two ways of handing over an array give the same episode for a reading policy."""
     from arenas.policy.sandbox import CONTROL_SIZE
     from arenas.ssd import maps
     source = (HEADER + "    row = positions[me, 0]\n    col = positions[me, 1]\n"
@@ -102,13 +102,13 @@ def test_a_policy_that_only_reads_plays_the_same_from_a_shared_grid():
               "                if r > row:\n                    return 2\n                return 1 if c > col else 3\n"
               "    return np.random.randint(4)\n")
     policy = compile_policy(source, "policy", engine.signature())
-    assert not policy.may_write(0)
+    assert not any(policy.may_write(k) for k in range(4))
     layout = maps.gathering("small")
     settings = dict(agents=6, focal=3, steps=200, cleanup=0, respawn=25, beam_length=20, removal_steps=25,
                     hits_to_remove=2, clean_length=5, waste_prob=0.5, apple_prob=0.05, depletion=0.4)
     ints, floats = engine.parameter_arrays(settings)
     outcomes = []
-    for shared in ([0, 0], [1, 1], [1, 0]):
+    for shared in ([[0] * 4] * 2, [[1] * 4] * 2, [[1] * 4, [0] * 4], [[1, 0, 1, 0], [0, 1, 0, 1]]):
         stats, trace = np.zeros(len(engine.STATS)), np.zeros((200, 6, 5), np.int64)
         engine.episode(*policy, *policy, layout.grid, layout.spawns, ints, floats, np.array(shared, np.int64), 7,
                        np.zeros(CONTROL_SIZE, np.int64), stats, trace, np.zeros((200, 2), np.int64))
