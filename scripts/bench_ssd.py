@@ -46,10 +46,11 @@ def compiled_rate(game, a, b, layout, agents, steps, episodes) -> float:
     stats = np.zeros((episodes, len(engine.STATS)))
     statuses, bad = np.zeros(episodes, np.int64), np.zeros(episodes, np.int64)
     seeds = np.arange(1, episodes + 1, dtype=np.int64)
-    engine.episodes(*a, *b, layout.grid, layout.spawns, ints, floats, seeds[:1], control, stats[:1], statuses[:1],
-                    bad[:1])
+    shared = engine.shared_flags(a, b)
+    engine.episodes(*a, *b, layout.grid, layout.spawns, ints, floats, shared, seeds[:1], control, stats[:1],
+                    statuses[:1], bad[:1])
     start = time.process_time()
-    engine.episodes(*a, *b, layout.grid, layout.spawns, ints, floats, seeds, control, stats, statuses, bad)
+    engine.episodes(*a, *b, layout.grid, layout.spawns, ints, floats, shared, seeds, control, stats, statuses, bad)
     assert not statuses.any()
     return episodes / (time.process_time() - start)
 

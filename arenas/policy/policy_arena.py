@@ -171,8 +171,26 @@ class PolicyArena(Arena):
     def parse_many(self, sources: Sequence[str], origin: str = "<program>") -> list:
         """`parse` of each source (a Policy or the exception), the new ones compiled and smoke
         tested on all workers at once; a result is the same as `parse` would give."""
+        valid = self._check_all(sources, [origin] * len(sources))
+        results = []
+        for v in valid:
+            try:
+                results.append(v if isinstance(v, Exception) else self._checked_policy(v, origin))
+            except ProgramError as error:
+                results.append(error)
+        return results
+
+    def load_directory(self, path):
+        """As `Arena.load_directory`, the files compiled and smoke tested on all workers at once."""
+        files = sorted(Path(path).glob(f"*{self.program_suffix}"))
+        self._check_all([file.read_text(errors="replace") for file in files], [str(file) for file in files])
+        return super().load_directory(path)
+
+    def _check_all(self, sources: Sequence[str], origins: Sequence[str]) -> list:
+        """Each source validated (a ValidPolicy or the exception); the ones not checked before
+        are compiled and smoke tested on all workers at once, their results remembered."""
         valid: list = []
-        for source in sources:
+        for source, origin in zip(sources, origins):
             try:
                 valid.append(validate(source, self.signature, origin))
             except Exception as error:   # ProgramError; anything else is reported as parse would raise it
@@ -181,13 +199,7 @@ class PolicyArena(Arena):
         if fresh:
             checked = self.pool().check_many([("policy", d, v.code) for d, v in fresh.items()], self.game_options)
             self._checked.update(zip(fresh, checked))
-        results = []
-        for v in valid:
-            try:
-                results.append(v if isinstance(v, Exception) else self._checked_policy(v, origin))
-            except ProgramError as error:
-                results.append(error)
-        return results
+        return valid
 
     def _checked_policy(self, valid: ValidPolicy, origin: str) -> Policy:
         failure = self._checked[valid.digest]

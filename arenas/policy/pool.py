@@ -267,7 +267,18 @@ class WorkerPool:
     # ---- playing many pairings ---------------------------------------------------------------
     def play(self, pairings: list[tuple[Contestant, Contestant]], seeds: list[int], options: dict,
              progress=None) -> list[list[GameResult]]:
-        """Every pairing (A, B) over the seeds: per pairing, one GameResult per seed."""
+        """Every pairing (A, B) over the seeds: per pairing, one GameResult per seed. A game is
+        determined by its contestants, options and seed, so a pairing listed more than once (an
+        opponent listed twice, a champion that is also an initial program) is played once."""
+        distinct: dict[tuple, int] = {}
+        for pairing in pairings:
+            distinct.setdefault(tuple(pairing), len(distinct))
+        played = self._play_distinct(list(distinct), seeds, options, progress)
+        if progress is not None and len(distinct) < len(pairings):
+            progress.update((len(pairings) - len(distinct)) * len(seeds))
+        return [list(played[distinct[tuple(pairing)]]) for pairing in pairings]
+
+    def _play_distinct(self, pairings, seeds, options, progress) -> list[list[GameResult]]:
         self.start()
         results: list = [None] * len(pairings)
         queue = deque(self._jobs(pairings))

@@ -91,6 +91,11 @@ class Policy(NamedTuple):
     def __call__(self, *args):
         return self.function(*args, self.ints, self.floats)
 
+    def may_write(self, index: int) -> bool:
+        """False only when the function provably never writes argument `index` (`writes`)."""
+        from .writes import may_write
+        return may_write(self.function, index)
+
 
 def with_arrays(signature):
     """A policy signature with the two parameter arrays appended: what compiled policies take."""
@@ -150,9 +155,12 @@ def compile_function(code: str, function_name: str, signature, cache_dir: str | 
     try:
         exec(compile(code, filename or POLICY_ORIGIN, "exec"), namespace)
         function = namespace[function_name]
-        return numba.njit(with_arrays(signature), boundscheck=True, cache=filename is not None)(function)
+        compiled = numba.njit(with_arrays(signature), boundscheck=True, cache=filename is not None)(function)
     except Exception as error:   # numba's errors, and anything else compilation throws
         raise CompileError(*condense_compile_error(error, filename)) from None
+    from .writes import mark
+    mark(compiled, filename)
+    return compiled
 
 
 def _source_file(code: str, cache_dir: str) -> str | None:

@@ -22,9 +22,8 @@ from arenas.policy.policy_arena import PolicyArena
 from arenas.policy.sandbox import SIDE_A, Limits
 from arenas.policy.validate import Signature
 
-from .engine import MAX_AGENTS, STATS
+from .stats import MAX_AGENTS, METRICS, STATS
 from .family import FAMILY
-from .metrics import METRICS
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS, HELDOUT = HERE / "programs", HERE / "heldout"

@@ -5,6 +5,10 @@ A policy is called once per step for every agent it controls, with COPIES of the
 grid (rows, cols) int64 cells (see `maps`), positions (n, 2) int64 rows and columns (-1, -1 while
 removed), orientations (n,) int64 (0 up, 1 right, 2 down, 3 left), timeouts (n,) int64 steps each
 agent stays removed, me its own index, step 0 .. T-1. Writing to the copies changes nothing.
+An array is copied afresh for every call of a policy that may write it; a policy that provably
+never writes it (`arenas.policy.writes`, the `shared` flags) reads one copy made per step (the
+state does not change while the agents choose), so nothing any call writes reaches the game or a
+later call either way.
 
 Actions: 0 up, 1 right, 2 down, 3 left (moves; orientation unchanged), 4 stay, 5 turn left,
 6 turn right, 7 fire the tagging beam, 8 fire the cleaning beam (Cleanup only).
@@ -38,8 +42,8 @@ from arenas.policy.sandbox import BEAT, SEED_INDEX, SIDE, SIDE_A, SIDE_B, with_a
 
 from .maps import APPLE, RIVER, SPOT, WALL, WASTE
 from .metrics import social_metrics
+from .stats import MAX_AGENTS, RETURNS_AT, STATS  # noqa: F401 (MAX_AGENTS: part of the engine's interface)
 
-MAX_AGENTS = 16
 UP, RIGHT, DOWN, LEFT, STAY, TURN_LEFT, TURN_RIGHT, TAG, CLEAN = range(9)
 ROW_STEP = np.array([-1, 0, 1, 0])
 COL_STEP = np.array([0, 1, 0, -1])
@@ -55,11 +59,6 @@ TRACE_FIELDS = ("row", "col", "orientation", "timeout", "reward")
 # cell it fired its beams from (after the moves); per step the whole grid after it (row-major).
 REPLAY_FIELDS = TRACE_FIELDS + ("action", "beam_row", "beam_col")
 
-STATS = ("focal_return", "background_return", "efficiency", "equality", "sustainability", "peace",
-         "focal_tags", "focal_cleans", "focal_steps", "background_steps") + \
-    tuple(f"return_{i}" for i in range(MAX_AGENTS))
-RETURNS_AT = 10
-
 
 def signature():
     return types.int64(types.int64[:, ::1], types.int64[:, ::1], types.int64[::1], types.int64[::1],
@@ -68,12 +67,26 @@ def signature():
 
 _POLICY = types.FunctionType(with_arrays(signature()))   # see arenas.policy.lift
 _SIDES = (_POLICY, types.int64[::1], types.float64[::1]) * 2      # policy, its ints and floats, per side
-_EPISODE = types.int64(*_SIDES, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
-                       types.float64[::1], types.int64, types.int64[::1], types.float64[::1],
+_GAME = (types.int64[:, ::1], types.int64[:, ::1], types.int64[::1], types.float64[::1])  # grid, spawns, ints, floats
+_SHARED = types.int64[:, ::1]
+_EPISODE = types.int64(*_SIDES, *_GAME, _SHARED, types.int64, types.int64[::1], types.float64[::1],
                        types.int64[:, :, ::1], types.int64[:, ::1])
-_EPISODES = types.void(*_SIDES, types.int64[:, ::1], types.int64[:, ::1], types.int64[::1],
-                       types.float64[::1], types.int64[::1], types.int64[::1], types.float64[:, ::1],
+_EPISODES = types.void(*_SIDES, *_GAME, _SHARED, types.int64[::1], types.int64[::1], types.float64[:, ::1],
                        types.int64[::1], types.int64[::1])
+
+
+@njit(cache=True)
+def _copy_grid(source, target):
+    """Loops, not slice assignment: that compiles a shape-mismatch error path for seconds."""
+    for r in range(source.shape[0]):
+        for c in range(source.shape[1]):
+            target[r, c] = source[r, c]
+
+
+@njit(cache=True)
+def _copy_vector(source, target):
+    for k in range(source.shape[0]):
+        target[k] = source[k]
 
 
 @njit(cache=True)
@@ -170,9 +183,11 @@ def _tag(grid, occupied, row, col, facing, length):
 
 
 @njit(_EPISODE, cache=True)
-def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns, ints, floats, seed,
-            control, stats, trace, world):
-    """Play one episode (each policy with the arrays of its constants, see arenas.policy.lift);
+def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns, ints, floats, shared,
+            seed, control, stats, trace, world):
+    """Play one episode (each policy with the arrays of its constants, see arenas.policy.lift;
+    shared[side - 1, k] is 1 when that side's policy never writes its k-th argument, see the
+    module notes);
     fill `stats` (see STATS) and, when they have rows, `trace` (steps, n, 5;
     8 for replays: REPLAY_FIELDS) and `world` (steps, 2: apples, waste; 2 + cells for replays:
     the grid) after each step. Returns 0, or the side (1 focal,
@@ -201,6 +216,12 @@ def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0,
     reward_counts = np.zeros(n, np.int64)
     away = np.zeros(n, np.bool_)
     view_grid = np.empty((rows, cols), np.int64)
+    step_grid = np.empty((rows, cols), np.int64)
+    step_positions = np.empty((n, 2), np.int64)
+    step_orientations = np.empty(n, np.int64)
+    step_timeouts = np.empty(n, np.int64)
+    sharing = shared.sum() > 0
+    rewards_now = np.zeros(n, np.int64)
     view_positions = np.empty((n, 2), np.int64)
     view_orientations = np.empty(n, np.int64)
     view_timeouts = np.empty(n, np.int64)
@@ -225,22 +246,40 @@ def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0,
                     positions[i, 0], positions[i, 1] = spawns[s, 0], spawns[s, 1]
                     occupied[spawns[s, 0], spawns[s, 1]] = i + 1
             away[i] = positions[i, 0] < 0
+        step_copied = False
         for i in range(n):
             actions[i] = -1
             if away[i]:
                 continue
-            view_grid[:, :] = grid
-            view_positions[:, :] = positions
-            view_orientations[:] = orientations
-            view_timeouts[:] = timeouts
             side = SIDE_A if i < focal else SIDE_B
+            if sharing and not step_copied:
+                _copy_grid(grid, step_grid)
+                _copy_grid(positions, step_positions)
+                _copy_vector(orientations, step_orientations)
+                _copy_vector(timeouts, step_timeouts)
+                step_copied = True
+            s = side - 1
+            seen, seen_positions, seen_orientations, seen_timeouts = \
+                step_grid, step_positions, step_orientations, step_timeouts
+            if shared[s, 0] == 0:
+                _copy_grid(grid, view_grid)
+                seen = view_grid
+            if shared[s, 1] == 0:
+                _copy_grid(positions, view_positions)
+                seen_positions = view_positions
+            if shared[s, 2] == 0:
+                _copy_vector(orientations, view_orientations)
+                seen_orientations = view_orientations
+            if shared[s, 3] == 0:
+                _copy_vector(timeouts, view_timeouts)
+                seen_timeouts = view_timeouts
             control[SIDE] = side
             if side == SIDE_A:
-                action = policy_a(view_grid, view_positions, view_orientations, view_timeouts, i, step,
+                action = policy_a(seen, seen_positions, seen_orientations, seen_timeouts, i, step,
                                   consts_a, fconsts_a)
                 focal_steps += 1
             else:
-                action = policy_b(view_grid, view_positions, view_orientations, view_timeouts, i, step,
+                action = policy_b(seen, seen_positions, seen_orientations, seen_timeouts, i, step,
                                   consts_b, fconsts_b)
                 background_steps += 1
             control[SIDE] = 0
@@ -273,8 +312,8 @@ def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0,
         if trace.shape[0] > 0 and trace.shape[2] > 5:
             for i in range(n):
                 trace[step, i, 5], trace[step, i, 6], trace[step, i, 7] = actions[i], positions[i, 0], positions[i, 1]
-        rewards_now = np.zeros(n, np.int64)
         for i in range(n):
+            rewards_now[i] = 0
             if actions[i] >= 0 and grid[positions[i, 0], positions[i, 1]] == APPLE:
                 grid[positions[i, 0], positions[i, 1]] = SPOT
                 regrow_at[positions[i, 0], positions[i, 1]] = step + ints[4]
@@ -332,8 +371,8 @@ def episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0,
 
 
 @njit(_EPISODES, cache=True)
-def episodes(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns, ints, floats, seeds,
-             control, stats, statuses, bad_values):
+def episodes(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns, ints, floats, shared,
+             seeds, control, stats, statuses, bad_values):
     """One episode per seed, in one call; beats the heartbeat per episode."""
     no_trace = np.zeros((0, 0, 5), np.int64)
     no_world = np.zeros((0, 2), np.int64)
@@ -341,7 +380,7 @@ def episodes(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0
         control[SEED_INDEX] = index
         control[BEAT] += 1
         statuses[index] = episode(policy_a, consts_a, fconsts_a, policy_b, consts_b, fconsts_b, grid0, spawns,
-                                  ints, floats, seeds[index], control, stats[index], no_trace, no_world)
+                                  ints, floats, shared, seeds[index], control, stats[index], no_trace, no_world)
         bad_values[index] = control[BAD_VALUE]
 
 
@@ -349,6 +388,13 @@ def parameter_arrays(settings: dict) -> tuple[np.ndarray, np.ndarray]:
     """The `ints` and `floats` arrays of a settings dict with every INT_PARAMS and FLOAT_PARAMS key."""
     return (np.array([int(settings[k]) for k in INT_PARAMS], np.int64),
             np.array([float(settings[k]) for k in FLOAT_PARAMS], np.float64))
+
+
+def shared_flags(policy_a, policy_b) -> np.ndarray:
+    """The `shared` argument of `episode`: per side and array argument (grid, positions,
+    orientations, timeouts), 1 when the side's policy never writes it."""
+    return np.array([[0 if policy.may_write(k) else 1 for k in range(4)] for policy in (policy_a, policy_b)],
+                    np.int64)
 
 
 def invalid_move(value: int) -> str:

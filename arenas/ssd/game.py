@@ -5,7 +5,7 @@ import numpy as np
 
 from . import maps
 from .engine import (REPLAY_FIELDS, STATS, episode, episodes, invalid_move, parameter_arrays,  # noqa: F401
-                     signature)
+                     shared_flags, signature)
 
 SMOKE_STEPS = 30
 
@@ -29,8 +29,8 @@ def play_batch(policy_a, policy_b, seeds, options, control, stats, statuses, bad
     """Episodes for `seeds`: focal agents (the first `focal`) play A, the others B."""
     layout = game_map(options)
     ints, floats = parameter_arrays(options)
-    episodes(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats, np.asarray(seeds, np.int64),
-             control, stats, statuses, bad_values)
+    episodes(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats, shared_flags(policy_a, policy_b),
+             np.asarray(seeds, np.int64), control, stats, statuses, bad_values)
 
 
 def trace(policy_a, policy_b, seed, options, control) -> dict:
@@ -44,8 +44,8 @@ def trace(policy_a, policy_b, seed, options, control) -> dict:
     agents_trace = np.full((steps, agents, len(REPLAY_FIELDS)), -2, np.int64)
     world = np.zeros((steps, 2 + rows * cols), np.int64)
     stats = np.zeros(len(STATS))
-    status = episode(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats, int(seed), control,
-                     stats, agents_trace, world)
+    status = episode(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats,
+                     shared_flags(policy_a, policy_b), int(seed), control, stats, agents_trace, world)
     played = int((agents_trace[:, 0, 5] > -2).sum())     # fewer than `steps` after an invalid action
     grids = np.vstack([layout.grid.reshape(1, -1), world[:played, 2:]])
     changes = [np.flatnonzero(grids[t + 1] != grids[t]) for t in range(played)]

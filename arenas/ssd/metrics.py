@@ -10,6 +10,8 @@ With n agents, T steps and R_i agent i's return:
 import numpy as np
 from numba import njit
 
+from .stats import METRICS
+
 
 @njit(cache=True)
 def social_metrics(returns, reward_step_sums, reward_counts, removed_steps, steps):
@@ -34,9 +36,6 @@ def social_metrics(returns, reward_step_sums, reward_counts, removed_steps, step
     sustainability = timing / earners if earners else 0.0
     peace = (n * steps - removed_steps) / steps
     return efficiency, equality, sustainability, peace
-
-
-METRICS = ("efficiency", "equality", "sustainability", "peace")
 
 
 def metrics_of(returns, reward_step_sums, reward_counts, removed_steps, steps) -> dict:

@@ -6,7 +6,7 @@ import html
 import json
 from pathlib import Path
 
-from .metrics import METRICS
+from .stats import METRICS
 
 _PAGE = Path(__file__).resolve().parent / "replay_page.html"
 COLOURS = ["#e6550d", "#3182bd"]      # focal agents, background agents

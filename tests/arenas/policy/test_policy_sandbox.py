@@ -303,6 +303,28 @@ def test_results_do_not_depend_on_workers_or_order(ipd):
         one_worker.close()
 
 
+def test_a_pairing_listed_twice_is_played_once(tron, monkeypatch):
+    """Games are determined by their contestants and seeds: a repeated pairing gets the first
+    one's games, and only the distinct pairings are sent to the workers."""
+    first_safe = (REPO / "arenas" / "tron" / "programs" / "first_safe.py").read_text()
+    x = tron.parse(first_safe, origin="first_safe.py").contestant
+    y = parse(tron, "        return (turn // 3) % 4\n", tron_source).contestant
+    pool, seeds, sent = tron.pool(), [5, 6, 7], []
+    send = pool._send
+    monkeypatch.setattr(pool, "_send", lambda slot, message: sent.append(message) or send(slot, message))
+
+    def played(pairings):
+        sent.clear()
+        results = pool.play(pairings, seeds, tron.game_options)
+        return results, sorted((m[2][1], b[1]) for m in sent if m[0] == "play" for _, b in m[3])
+
+    distinct, distinct_sent = played([(x, y), (y, x)])
+    repeated, repeated_sent = played([(x, y), (x, y), (y, x), (x, y)])
+    assert repeated == [distinct[0], distinct[0], distinct[1], distinct[0]]
+    assert distinct[0] != distinct[1]
+    assert repeated_sent == distinct_sent == sorted([(x[1], y[1]), (y[1], x[1])])
+
+
 def test_a_worker_killed_during_parallel_checks_blames_only_its_policy(strict_ipd):
     hang = ipd_source("""
         x = 0

@@ -32,6 +32,6 @@ def run(policy_a, policy_b, layout, seed, steps, agents, focal=None, cleanup=Fal
     trace = np.zeros((steps, agents, 5), np.int64)
     world = np.zeros((steps, 2), np.int64)
     control = np.zeros(CONTROL_SIZE, np.int64)
-    status = engine.episode(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats, seed, control,
-                            stats, trace, world)
+    status = engine.episode(*policy_a, *policy_b, layout.grid, layout.spawns, ints, floats,
+                            engine.shared_flags(policy_a, policy_b), seed, control, stats, trace, world)
     return status, dict(zip(engine.STATS, stats)), trace, world

@@ -41,6 +41,9 @@ WRITES = {
     "spawn apples": "    for r in range(1, grid.shape[0] - 1):\n        for c in range(1, grid.shape[1] - 1):\n"
                     "            grid[r, c] = 2\n",
     "turn rivals": "    orientations[:] = 0\n",
+    "purge through a view": "    g = grid.T\n    for r in range(g.shape[0]):\n        for c in range(g.shape[1]):\n"
+                            "            if g[r, c] == 3:\n                g[r, c] = 4\n",
+    "spawn through rows": "    for cells in grid[1:-1]:\n        cells[1:-1] = 2\n",
 }
 WRITES["all combined"] = "".join(WRITES.values())
 
@@ -58,6 +61,7 @@ def test_writing_to_the_given_arrays_changes_nothing(name, game):
     cheat = compiled(attack(WRITES[name]))
     _, honest_stats, honest_trace, honest_world = run(honest, honest, layout, 5, 150, 6, focal=3, cleanup=cleanup)
     _, cheat_stats, cheat_trace, cheat_world = run(cheat, honest, layout, 5, 150, 6, focal=3, cleanup=cleanup)
+    assert not honest.may_write(0)        # the honest policy reads the step's shared grid
     np.testing.assert_array_equal(cheat_trace, honest_trace)
     np.testing.assert_array_equal(cheat_world, honest_world)
     assert cheat_stats == honest_stats
