@@ -39,11 +39,13 @@ def test_a_failing_endpoint_fails_the_run_with_its_reason_and_the_run_resumes(tm
         if broken_from[0] is not None and index >= broken_from[0]:
             return ("status", 503, "The engine is currently overloaded, please try again later")
         return ("ok", dwarf_answer(body))
+    # One request at a time, so the outage hits the same asks whatever the machine's load (with
+    # several in flight, which of them arrive after it starts is a matter of timing).
     with ChatServer(respond) as server:
-        healthy = evolve_llm(reference, server)
+        healthy = evolve_llm(reference, server, "--concurrency", "1")
         assert healthy.returncode == 0, healthy.stderr
         broken_from[0] = len(server.requests) + 12      # the check request and part of round 0 pass
-        failed = evolve_llm(db, server, "--max-consecutive-failures", "4")
+        failed = evolve_llm(db, server, "--concurrency", "1", "--max-consecutive-failures", "4")
         assert failed.returncode == 1, failed.stderr
         assert "run 1 failed: 4 language-model requests failed in a row" in failed.stderr
         assert "currently overloaded" in failed.stderr
