@@ -16,7 +16,7 @@ from __future__ import annotations
 
 PRESETS: dict[str, dict] = {
     "drq": dict(binning="study", seed_schedule="fixed", threshold_rule="exceeds"),
-    # At this size a Core War run takes about 5 minutes of wall time on a 2-core machine (docs/loop.md).
+    # At this size a Core War run takes about 10 minutes of wall time on a 2-core machine (README).
     "strong": dict(rounds=10, iters=150, seeds=8, diverse_start=True, operators="adaptive", carry_elites=True,
                    confirm_seeds=20, tune_champion=200),
 }
