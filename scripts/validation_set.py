@@ -33,11 +33,13 @@ def warrior_files(folder: Path) -> list[Path]:
 
 
 def code_key(path: Path, settings: Settings) -> bytes | None:
-    """The assembled instructions (start excluded), or None when the file does not assemble."""
+    """The assembled instructions (start excluded), or None when the file does not assemble or
+    holds no instruction."""
     try:
-        return assemble_file(path, settings).code.tobytes()
+        code = assemble_file(path, settings).code
     except (RedcodeError, UnicodeError, ValueError):
         return None
+    return code.tobytes() if len(code) else None
 
 
 def validation_files(pool: Path, heldout: Path, settings: Settings = Settings()) -> list[Path]:
