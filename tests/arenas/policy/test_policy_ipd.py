@@ -180,9 +180,14 @@ def test_our_policy_in_axelrods_engine_plays_exactly_like_axelrods_own(axelrod_i
     field = [o for o in axelrod_ipd.heldout_opponents() if o.name in FIELD]
     seeds = [0, 1, 2]
     ours = axelrod_ipd.duel(load(axelrod_ipd, "tit_for_tat"), field, seeds)
+    _assert_tit_for_tat_games_are_axelrods(axl, ours, field, seeds, 0.05)
+
+
+def _assert_tit_for_tat_games_are_axelrods(axl, ours, field, seeds, noise):
+    """`ours` (our tit for tat's duel against `field`) equals Axelrod's Tit For Tat's own matches."""
     strategies = {s.name: s for s in axl.all_strategies}
     for index, opponent in enumerate(field):
-        theirs = [_axelrod_payoffs(axl, axl.TitForTat, strategies[opponent.name], seed, 0.05) for seed in seeds]
+        theirs = [_axelrod_payoffs(axl, axl.TitForTat, strategies[opponent.name], seed, noise) for seed in seeds]
         assert ours.fitness_a[index] == pytest.approx(np.mean([t[0] for t in theirs])), opponent.name
         assert ours.fitness_b[index] == pytest.approx(np.mean([t[1] for t in theirs])), opponent.name
 
@@ -203,11 +208,7 @@ def test_noiseless_held_out_games_are_axelrods_own_seed_by_seed():
         field = [o for o in arena.heldout_opponents() if o.name in FIELD]
         seeds = [0, 1, 2, 3]
         ours = arena.duel(load(arena, "tit_for_tat"), field, seeds)
-        strategies = {s.name: s for s in axl.all_strategies}
-        for index, opponent in enumerate(field):
-            theirs = [_axelrod_payoffs(axl, axl.TitForTat, strategies[opponent.name], seed, 0.0) for seed in seeds]
-            assert ours.fitness_a[index] == pytest.approx(np.mean([t[0] for t in theirs])), opponent.name
-            assert ours.fitness_b[index] == pytest.approx(np.mean([t[1] for t in theirs])), opponent.name
+        _assert_tit_for_tat_games_are_axelrods(axl, ours, field, seeds, 0.0)
         steady = [o for o in field if o.name == "Tit For Tat"]
         coin = load(arena, "random_moves")           # a stochastic policy facing a deterministic strategy
         one_seed = [arena.duel(coin, steady, [seed]).fitness_a[0] for seed in seeds]
