@@ -22,10 +22,12 @@ from .map_elites import Ask, Elite, GridArchive, Scheduler
 from .mutators.base import Proposal
 from .novelty import NoveltyFilter
 from .stops import RunStopped
-from .opponents import OpponentSpec, apportion, grow_payoff, opponent_weights, parse_spec, select_opponents
+from .opponents import (OpponentSpec, apportion, grow_payoff, opponent_weights, parse_spec, select_opponents,
+                        share_of_total)
 from .optimize import optimize_constants
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
+EXPLOIT_MARGIN = 1e-6      # an exploiter's win rate against the champion must exceed 0.5 by more (not a tie)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class RunConfig:
     carry_elites: bool = False          # a round starts from the previous round's elites, re-evaluated
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
+    exploiters: bool = False            # the round's elite that beats its champion best joins later opponents
     diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
     tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
     novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
@@ -308,8 +311,9 @@ class RedQueen:
         strategy does not weigh opponents)."""
         spec = self.opponent_spec
         initial = self.archive.initial_program_ids(self.run_id)
-        champions = [row["program_id"] for row in self.archive.champions(self.run_id) if row["round"] < number]
-        pool = select_opponents(spec, initial, champions)
+        earlier = [row for row in self.archive.champions(self.run_id) if row["round"] < number]
+        pool = select_opponents(spec, initial, [row["program_id"] for row in earlier],
+                                [row["exploiter_id"] for row in earlier])
         if not spec.needs_payoff:
             return pool, None
         distinct = list(dict.fromkeys(pool))
@@ -403,6 +407,7 @@ class RedQueen:
         if self.config.confirm_seeds:
             champion, fitness, state.stats["confirmation"] = self._confirm(state)
         evaluation = self.archive.evaluation(state.round_id, champion.key)
+        exploiter = self._exploiter(state, champion) if self.config.exploiters else None
         state.stats = self._charge_cpu(state.stats)
         with self.archive.transaction():
             self.archive.save_stats(state.round_id, state.stats)
@@ -410,8 +415,22 @@ class RedQueen:
             if weights is not None:
                 self.archive.set_round_weights(state.round_id, operator_weights=weights)
             self.archive.finish_round(state.round_id, self.run_id, state.number, champion_id=champion.key,
-                                      evaluation_id=evaluation["id"], fitness=fitness)
+                                      evaluation_id=evaluation["id"], fitness=fitness, exploiter_id=exploiter)
         return champion
+
+    def _exploiter(self, state: RoundState, champion: Elite) -> int | None:
+        """The round's elite with the best win rate against its champion (1v1 on the round's
+        seeds, the champion loaded first), if that rate is above even: a counter-strategy that
+        later rounds must also beat, so a champion's weak spots become opponents (the exploiters
+        of AlphaStar's league). Elites in program-id order, so a resumed round finds the same one."""
+        others = sorted((e for e in state.grid.elites() if e.key != champion.key), key=lambda e: e.key)
+        if not others:
+            return None
+        results = self.arena.duel(champion.program, [e.program for e in others], state.seeds)
+        rates = share_of_total(results.fitness_b, results.fitness_a)
+        best = int(np.argmax(rates))
+        state.stats["exploiter"] = dict(program_id=others[best].key, win_rate=round(float(rates[best]), 6))
+        return others[best].key if rates[best] > 0.5 + EXPLOIT_MARGIN else None
 
     def _tune_best(self, state: RoundState) -> None:
         """Constant-tune the round's best elite against the round's opponents, searching on the

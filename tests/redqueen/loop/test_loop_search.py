@@ -123,3 +123,27 @@ def test_unknown_opponent_strategy_is_one_line(tmp_path):
     from redqueen.loop import ConfigError
     with pytest.raises(ConfigError, match="nashh"):
         run(tmp_path, opponents="nashh")
+
+
+def test_an_exploiter_beats_its_champion_and_joins_later_opponents(tmp_path):
+    archive, run_id = run(tmp_path, opponents="all", exploiters=True)
+    arena, champions = TinyArena(), archive.champions(run_id)
+    found = [row for row in champions if row["exploiter_id"] is not None]
+    assert found, "no round of the tiny run found an elite that beats its champion"
+    for row in found:
+        program = lambda pid: arena.parse(archive.program(pid)["source"])
+        round_row = archive.round_row(run_id, row["round"])
+        results = arena.duel(program(row["program_id"]), [program(row["exploiter_id"])], round_row["seeds"])
+        assert results.fitness_b[0] > results.fitness_a[0]          # it does beat the champion
+        assert round_row["stats"]["exploiter"]["program_id"] == row["exploiter_id"]
+        later = [r["opponents"] for r in archive.rounds(run_id) if r["number"] > row["round"]]
+        assert all(row["exploiter_id"] in opponents for opponents in later)
+
+
+def test_without_exploiters_the_opponents_are_initial_programs_and_champions(tmp_path):
+    archive, run_id = run(tmp_path, opponents="all", exploiters=False)
+    champions = archive.champions(run_id)
+    assert all(row["exploiter_id"] is None for row in champions)
+    last = archive.rounds(run_id)[-1]
+    initial = archive.initial_program_ids(run_id)
+    assert last["opponents"] == [*initial, *(row["program_id"] for row in champions[:-1])]
