@@ -1,5 +1,8 @@
 """Search options of the loop: adaptive operator weights, carried elites, champion confirmation."""
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,6 +141,13 @@ def test_an_exploiter_beats_its_champion_and_joins_later_opponents(tmp_path):
         assert round_row["stats"]["exploiter"]["program_id"] == row["exploiter_id"]
         later = [r["opponents"] for r in archive.rounds(run_id) if r["number"] > row["round"]]
         assert all(row["exploiter_id"] in opponents for opponents in later)
+    root = Path(__file__).resolve().parents[3]
+    table = subprocess.run([sys.executable, "-m", "redqueen", "archive", "champions", str(run_id), "--db",
+                            str(tmp_path / "strong.db")], capture_output=True, text=True, cwd=root)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:3] == ["round", "program", "exploiter"]
+    assert lines[1 + found[0]["round"]].split()[2] == str(found[0]["exploiter_id"])
 
 
 def test_without_exploiters_the_opponents_are_initial_programs_and_champions(tmp_path):
