@@ -22,12 +22,12 @@ from .map_elites import Ask, Elite, GridArchive, Scheduler
 from .mutators.base import Proposal
 from .novelty import NoveltyFilter
 from .stops import RunStopped
-from .opponents import (OpponentSpec, apportion, grow_payoff, opponent_weights, parse_spec, select_opponents,
-                        share_of_total)
+from .opponents import OpponentSpec, apportion, grow_payoff, opponent_weights, parse_spec, select_opponents
+from .exploit import find_exploiter
 from .optimize import optimize_constants
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
-EXPLOIT_MARGIN = 1e-6      # an exploiter's win rate against the champion must exceed 0.5 by more (not a tie)
+EXPLOIT_MARGIN = 1e-6      # an exploiter's win rate against its champion must exceed 0.5 by more (not a tie)
 
 
 @dataclass
@@ -42,7 +42,7 @@ class RunConfig:
     carry_elites: bool = False          # a round starts from the previous round's elites, re-evaluated
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
-    exploiters: bool = False            # the round's elite that beats its champion best joins later opponents
+    exploiters: int = 0                 # search this many programs for one that beats the champion (0: off)
     diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
     tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
     novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
@@ -414,23 +414,30 @@ class RedQueen:
             weights = self.mutator.operator_weights()
             if weights is not None:
                 self.archive.set_round_weights(state.round_id, operator_weights=weights)
+            exploiter_id = self._store_exploiter(state, exploiter) if exploiter is not None else None
             self.archive.finish_round(state.round_id, self.run_id, state.number, champion_id=champion.key,
-                                      evaluation_id=evaluation["id"], fitness=fitness, exploiter_id=exploiter)
+                                      evaluation_id=evaluation["id"], fitness=fitness, exploiter_id=exploiter_id)
         return champion
 
-    def _exploiter(self, state: RoundState, champion: Elite) -> int | None:
-        """The round's elite with the best win rate against its champion (1v1 on the round's
-        seeds, the champion loaded first), if that rate is above even: a counter-strategy that
-        later rounds must also beat, so a champion's weak spots become opponents (the exploiters
-        of AlphaStar's league). Elites in program-id order, so a resumed round finds the same one."""
-        others = sorted((e for e in state.grid.elites() if e.key != champion.key), key=lambda e: e.key)
-        if not others:
+    def _exploiter(self, state: RoundState, champion: Elite):
+        """The program found to beat the champion best (`redqueen.exploit`: a hill climb from the
+        round's elites, in program-id order, against the champion alone on the round's seeds),
+        or None when none beats it. Its search and win rate go to the round's statistics."""
+        starts = [e.program for e in sorted(state.grid.elites(), key=lambda e: e.key)]
+        rng = np.random.default_rng([self.config.seed, state.number, 3])
+        found = find_exploiter(self.arena, champion.program, starts, state.seeds, rng, self.config.exploiters)
+        if found is None:
             return None
-        results = self.arena.duel(champion.program, [e.program for e in others], state.seeds)
-        rates = share_of_total(results.fitness_b, results.fitness_a)
-        best = int(np.argmax(rates))
-        state.stats["exploiter"] = dict(program_id=others[best].key, win_rate=round(float(rates[best]), 6))
-        return others[best].key if rates[best] > 0.5 + EXPLOIT_MARGIN else None
+        state.stats["exploiter"] = dict(win_rate=round(found.win_rate, 6), evaluations=found.evaluations,
+                                        digest=found.program.digest)
+        return found.program if found.win_rate > 0.5 + EXPLOIT_MARGIN else None
+
+    def _store_exploiter(self, state: RoundState, program) -> int:
+        pid, _ = self.archive.add_program(self.run_id, digest=program.digest, source=program.source,
+                                          name=program.name, listing=self.arena.listing(program),
+                                          origin="exploiter", mutator="exploiter", round=state.number)
+        self._programs.setdefault(pid, program)
+        return pid
 
     def _tune_best(self, state: RoundState) -> None:
         """Constant-tune the round's best elite against the round's opponents, searching on the

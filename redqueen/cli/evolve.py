@@ -126,9 +126,9 @@ def _descriptor_names(text):
                    "the arena offers, drawn more often when its children enter the grid.")
 @click.option("--carry-elites/--no-carry-elites", default=False, show_default=True,
               help="Start each round from the previous round's elites, re-evaluated against its opponents.")
-@click.option("--exploiters/--no-exploiters", default=False, show_default=True,
-              help="After each round, its elite that beats the champion best (if one does) joins the "
-                   "opponents of later rounds beside the champion.")
+@click.option("--exploiters", type=click.IntRange(min=0), default=0, show_default=True, metavar="EVALS",
+              help="After each round, search EVALS programs (from its elites, with the arena's operators) "
+                   "for one that beats the champion; if found, it joins later rounds' opponents (0: off).")
 @click.option("--confirm-seeds", type=click.IntRange(min=0), default=0, show_default=True,
               help="Re-evaluate the round's top elites on N more seeds and crown the best overall.")
 @click.option("--diverse-start/--no-diverse-start", default=False, show_default=True,

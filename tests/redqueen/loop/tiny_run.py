@@ -21,7 +21,7 @@ from tinygame import TinyArena  # noqa: E402
 
 CONFIGS = {"drq": RunConfig(arena="tiny", rounds=5, iters=40, seeds=4, n_init=4, batch=3, seed=21, history=2)}
 CONFIGS["strong"] = replace(CONFIGS["drq"], history=None, opponents="nash", carry_elites=True, confirm_seeds=3,
-                            exploiters=True,
+                            exploiters=24,
                             mutator_options={"adaptive": True})
 CONFIG = CONFIGS[os.environ.get("REDQUEEN_TINY_CONFIG", "drq")]
 
