@@ -377,19 +377,20 @@ class Archive:
                                   "ORDER BY failures.id", [run_id]))
 
     def finish_round(self, round_id: int, run_id: int, number: int, *, champion_id: int,
-                     evaluation_id: int, fitness: float) -> None:
-        """Freeze the round's champion; call inside the final step's transaction."""
+                     evaluation_id: int, fitness: float, exploiter_id: int | None = None) -> None:
+        """Freeze the round's champion (and its exploiter, if any); call inside the final step's transaction."""
         self.db.execute("UPDATE rounds SET status = 'finished', champion_id = ?, best_fitness = ?, "
                         "finished_at = ? WHERE id = ?", [champion_id, float(fitness), now(), round_id])
         self.db["champions"].insert(dict(run_id=run_id, round=number, program_id=champion_id,
-                                         evaluation_id=evaluation_id, fitness=float(fitness)))
+                                         evaluation_id=evaluation_id, fitness=float(fitness),
+                                         exploiter_id=exploiter_id))
 
     # ---- champions and export ----------------------------------------------------------------
     def champions(self, run_id) -> list[dict]:
         """The champion of each finished round: program, fitness and the evaluation's details."""
         run_id = self._resolve_run(run_id)
         return [_loads(row, "descriptors", "cell", "opponents", "seeds") for row in self.db.query("""
-            SELECT champions.round, champions.program_id, champions.fitness, programs.name,
+            SELECT champions.round, champions.program_id, champions.fitness, champions.exploiter_id, programs.name,
                    programs.digest, programs.origin, programs.source, evaluations.descriptors,
                    evaluations.cell, evaluations.opponents, evaluations.seeds, evaluations.fitness_mode
             FROM champions

@@ -23,9 +23,11 @@ from .mutators.base import Proposal
 from .novelty import NoveltyFilter
 from .stops import RunStopped
 from .opponents import OpponentSpec, apportion, grow_payoff, opponent_weights, parse_spec, select_opponents
+from .exploit import find_exploiter
 from .optimize import optimize_constants
 
 CONFIRM_TOP = 5            # elites re-evaluated on fresh seeds when --confirm-seeds is on
+EXPLOIT_MARGIN = 1e-6      # an exploiter's win rate against its champion must exceed 0.5 by more (not a tie)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class RunConfig:
     carry_elites: bool = False          # a round starts from the previous round's elites, re-evaluated
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
+    exploiters: int = 0                 # search this many programs for one that beats the champion (0: off)
     diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
     tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
     novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
@@ -308,8 +311,9 @@ class RedQueen:
         strategy does not weigh opponents)."""
         spec = self.opponent_spec
         initial = self.archive.initial_program_ids(self.run_id)
-        champions = [row["program_id"] for row in self.archive.champions(self.run_id) if row["round"] < number]
-        pool = select_opponents(spec, initial, champions)
+        earlier = [row for row in self.archive.champions(self.run_id) if row["round"] < number]
+        pool = select_opponents(spec, initial, [row["program_id"] for row in earlier],
+                                [row["exploiter_id"] for row in earlier])
         if not spec.needs_payoff:
             return pool, None
         distinct = list(dict.fromkeys(pool))
@@ -403,15 +407,37 @@ class RedQueen:
         if self.config.confirm_seeds:
             champion, fitness, state.stats["confirmation"] = self._confirm(state)
         evaluation = self.archive.evaluation(state.round_id, champion.key)
+        exploiter = self._exploiter(state, champion) if self.config.exploiters else None
         state.stats = self._charge_cpu(state.stats)
         with self.archive.transaction():
             self.archive.save_stats(state.round_id, state.stats)
             weights = self.mutator.operator_weights()
             if weights is not None:
                 self.archive.set_round_weights(state.round_id, operator_weights=weights)
+            exploiter_id = self._store_exploiter(state, exploiter) if exploiter is not None else None
             self.archive.finish_round(state.round_id, self.run_id, state.number, champion_id=champion.key,
-                                      evaluation_id=evaluation["id"], fitness=fitness)
+                                      evaluation_id=evaluation["id"], fitness=fitness, exploiter_id=exploiter_id)
         return champion
+
+    def _exploiter(self, state: RoundState, champion: Elite):
+        """The program found to beat the champion best (`redqueen.exploit`: a hill climb from the
+        round's elites, in program-id order, against the champion alone on the round's seeds),
+        or None when none beats it. Its search and win rate go to the round's statistics."""
+        starts = [e.program for e in sorted(state.grid.elites(), key=lambda e: e.key)]
+        rng = np.random.default_rng([self.config.seed, state.number, 3])
+        found = find_exploiter(self.arena, champion.program, starts, state.seeds, rng, self.config.exploiters)
+        if found is None:
+            return None
+        state.stats["exploiter"] = dict(win_rate=round(found.win_rate, 6), evaluations=found.evaluations,
+                                        digest=found.program.digest)
+        return found.program if found.win_rate > 0.5 + EXPLOIT_MARGIN else None
+
+    def _store_exploiter(self, state: RoundState, program) -> int:
+        pid, _ = self.archive.add_program(self.run_id, digest=program.digest, source=program.source,
+                                          name=program.name, listing=self.arena.listing(program),
+                                          origin="exploiter", mutator="exploiter", round=state.number)
+        self._programs.setdefault(pid, program)
+        return pid
 
     def _tune_best(self, state: RoundState) -> None:
         """Constant-tune the round's best elite against the round's opponents, searching on the

@@ -1,6 +1,8 @@
 """Opponent meta-strategies: which earlier programs a round plays against, and how much each counts.
 
-A *population* is the run's initial programs followed by its champions, oldest first. A spec
+A *population* is the run's initial programs followed by its champions, oldest first (with
+`--exploiters`, each champion followed by its exploiter: the elite of its round that beat it
+best). A spec
 chooses the round's opponents from it and weights them:
 
   all        every initial program and every champion, equal weights (the DRQ study's default)
@@ -79,12 +81,16 @@ def parse_spec(text: str) -> OpponentSpec:
     raise ValueError(f"opponent spec {text!r} not understood (use {usage})")
 
 
-def select_opponents(spec: OpponentSpec, initial_ids: Sequence[int], champion_ids: Sequence[int]) -> list[int]:
-    """The round's opponents: the initial programs, then the champions the spec keeps (oldest first)."""
-    champions = list(champion_ids)
+def select_opponents(spec: OpponentSpec, initial_ids: Sequence[int], champion_ids: Sequence[int],
+                     exploiter_ids: Sequence[int | None] = ()) -> list[int]:
+    """The round's opponents: the initial programs, then the champions the spec keeps (oldest
+    first), each followed by its exploiter when `exploiter_ids` (one per champion, None for
+    none: `--exploiters`) names one."""
+    exploiters = list(exploiter_ids) or [None] * len(champion_ids)
+    pairs = list(zip(champion_ids, exploiters))
     if spec.kind == "last":
-        champions = champions[len(champions) - spec.history:] if spec.history else []
-    return [*initial_ids, *champions]
+        pairs = pairs[len(pairs) - spec.history:] if spec.history else []
+    return [*initial_ids, *(pid for pair in pairs for pid in pair if pid is not None)]
 
 
 # ---- payoffs ---------------------------------------------------------------------------------

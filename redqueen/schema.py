@@ -205,11 +205,17 @@ CREATE TABLE IF NOT EXISTS run_resumes (                -- each time a run was r
 );
 """
 
+# The round's elite that beats its champion best, an opponent of later rounds (--exploiters); NULL: none.
+V4 = """
+ALTER TABLE champions ADD COLUMN exploiter_id INTEGER REFERENCES programs(id);
+"""
+
 MIGRATIONS = (
     Migration(1, "first release: runs, programs, rounds, evaluations, elites, champions, failures, "
                  "language-model calls, held-out results", V1_ARCHIVE + V1_HELDOUT),
     Migration(2, "run stop reasons, per-round opponent and operator weights, champions' cross-play matrix", V2),
     Migration(3, "language-model usage per model (the ensemble bandit's counts), resumes with changed options", V3),
+    Migration(4, "each champion's exploiter (--exploiters)", V4),
 )
 LATEST = MIGRATIONS[-1].version
 

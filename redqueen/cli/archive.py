@@ -123,8 +123,11 @@ def champions(run, db, as_json):
     rows = _call(db, "champions", run)
     if as_json:
         return _echo_json(rows)
-    _table(rows, [("round", "round"), ("program_id", "program"), ("fitness", "fitness"), ("cell", "cell"),
-                  ("origin", "origin"), ("name", "name")])
+    columns = [("round", "round"), ("program_id", "program"), ("fitness", "fitness"), ("cell", "cell"),
+               ("origin", "origin"), ("name", "name")]
+    if any(row.get("exploiter_id") is not None for row in rows):
+        columns.insert(2, ("exploiter_id", "exploiter"))
+    _table(rows, columns)
 
 
 @archive.command()

@@ -126,6 +126,9 @@ def _descriptor_names(text):
                    "the arena offers, drawn more often when its children enter the grid.")
 @click.option("--carry-elites/--no-carry-elites", default=False, show_default=True,
               help="Start each round from the previous round's elites, re-evaluated against its opponents.")
+@click.option("--exploiters", type=click.IntRange(min=0), default=0, show_default=True, metavar="EVALS",
+              help="After each round, search EVALS programs (from its elites, with the arena's operators) "
+                   "for one that beats the champion; if found, it joins later rounds' opponents (0: off).")
 @click.option("--confirm-seeds", type=click.IntRange(min=0), default=0, show_default=True,
               help="Re-evaluate the round's top elites on N more seeds and crown the best overall.")
 @click.option("--diverse-start/--no-diverse-start", default=False, show_default=True,
@@ -300,6 +303,7 @@ def _new_config(ctx, options):
         arena=options["arena"], arena_options=arena_options,
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
+        exploiters=options["exploiters"],
         tune_champion=options["tune_champion"], diverse_start=options["diverse_start"], tune=options["tune"],
         novelty_threshold=options["novelty_threshold"], novelty_embeddings=options["novelty_embeddings"],
         max_cost=options["max_cost"], pipeline=options["pipeline"],

@@ -25,10 +25,12 @@ def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> 
     initial = [row["id"] for row in archive.db.query(
         "SELECT id FROM programs WHERE run_id = ? AND origin = 'initial' ORDER BY id", [run_id])]
     for row, champion in zip(rounds, champions):
-        earlier = [c["program_id"] for c in champions[:row["number"]]]
+        earlier = champions[:row["number"]]
         spec = opponent_spec(config)
-        recent = earlier[len(earlier) - spec.history:] if spec.kind == "last" and spec.history else \
+        kept = earlier[len(earlier) - spec.history:] if spec.kind == "last" and spec.history else \
             [] if spec.kind == "last" else earlier
+        # each champion, then its exploiter if it has one
+        recent = [pid for c in kept for pid in (c["program_id"], c["exploiter_id"]) if pid is not None]
         if spec.needs_payoff:     # weighted: as many places as the population, given by weight
             assert len(row["opponents"]) == len(initial + recent) and set(row["opponents"]) <= set(initial + recent)
         else:

@@ -1,5 +1,8 @@
 """Search options of the loop: adaptive operator weights, carried elites, champion confirmation."""
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,3 +126,35 @@ def test_unknown_opponent_strategy_is_one_line(tmp_path):
     from redqueen.loop import ConfigError
     with pytest.raises(ConfigError, match="nashh"):
         run(tmp_path, opponents="nashh")
+
+
+def test_an_exploiter_beats_its_champion_and_joins_later_opponents(tmp_path):
+    archive, run_id = run(tmp_path, opponents="all", exploiters=24)
+    arena, champions = TinyArena(), archive.champions(run_id)
+    found = [row for row in champions if row["exploiter_id"] is not None]
+    assert found, "no round of the tiny run found a program that beats its champion"
+    for row in found:
+        program = lambda pid: arena.parse(archive.program(pid)["source"])
+        round_row = archive.round_row(run_id, row["round"])
+        results = arena.duel(program(row["program_id"]), [program(row["exploiter_id"])], round_row["seeds"])
+        assert results.fitness_b[0] > results.fitness_a[0]          # it does beat the champion
+        assert round_row["stats"]["exploiter"]["digest"] == archive.program(row["exploiter_id"])["digest"]
+        assert round_row["stats"]["exploiter"]["win_rate"] > 0.5
+        later = [r["opponents"] for r in archive.rounds(run_id) if r["number"] > row["round"]]
+        assert all(row["exploiter_id"] in opponents for opponents in later)
+    root = Path(__file__).resolve().parents[3]
+    table = subprocess.run([sys.executable, "-m", "redqueen", "archive", "champions", str(run_id), "--db",
+                            str(tmp_path / "strong.db")], capture_output=True, text=True, cwd=root)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:3] == ["round", "program", "exploiter"]
+    assert lines[1 + found[0]["round"]].split()[2] == str(found[0]["exploiter_id"])
+
+
+def test_without_exploiters_the_opponents_are_initial_programs_and_champions(tmp_path):
+    archive, run_id = run(tmp_path, opponents="all", exploiters=0)
+    champions = archive.champions(run_id)
+    assert all(row["exploiter_id"] is None for row in champions)
+    last = archive.rounds(run_id)[-1]
+    initial = archive.initial_program_ids(run_id)
+    assert last["opponents"] == [*initial, *(row["program_id"] for row in champions[:-1])]

@@ -228,3 +228,12 @@ def test_the_cross_play_matrix_grows_one_row_and_column_per_champion():
     assert payoff[2, [0, 1, 3]] == pytest.approx(np.zeros(3), abs=2 / 2000)
     assert nash_mixture(payoff)[2] == 0.0
     assert grow_payoff(payoff, IMP, population, arena.duel, seeds, payoff_of="score").shape == (5, 5)
+
+
+def test_exploiters_follow_their_champions_and_last_k_keeps_them_together():
+    from redqueen.opponents import parse_spec, select_opponents
+    initial, champions, exploiters = [1, 2], [10, 11, 12], [20, None, 22]
+    assert select_opponents(parse_spec("all"), initial, champions, exploiters) == [1, 2, 10, 20, 11, 12, 22]
+    assert select_opponents(parse_spec("last:2"), initial, champions, exploiters) == [1, 2, 11, 12, 22]
+    assert select_opponents(parse_spec("last:0"), initial, champions, exploiters) == [1, 2]
+    assert select_opponents(parse_spec("all"), initial, champions) == [1, 2, 10, 11, 12]
