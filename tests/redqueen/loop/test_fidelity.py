@@ -11,9 +11,8 @@ from loop_helpers import redqueen
 from redqueen import fidelity
 from redqueen.arena import Descriptor
 from redqueen.db import Archive
-from redqueen.loop import ConfigError, RedQueen, RunConfig
-from redqueen.mutators import make_mutator
-from tinygame import TinyArena
+from redqueen.loop import ConfigError, RunConfig
+from tinygame import TinyArena, run_tiny
 
 INF = float("inf")
 SPAWNED_EDGES = (1, 10, 100, 1000, 10000, INF)     # the study's process-count edges
@@ -37,11 +36,7 @@ def archive(tmp_path):
 
 
 def run(archive, **options):
-    arena = TinyArena()
-    settings = dict(arena="tiny", rounds=3, iters=20, seeds=4, n_init=4, batch=5, seed=11)
-    settings.update(options)
-    loop = RedQueen.start(archive, RunConfig(**settings), arena, make_mutator("builtin", arena), progress=False)
-    return loop.run()
+    return run_tiny(archive, **{"rounds": 3, "iters": 20, **options})
 
 
 # ---- binning ---------------------------------------------------------------------------------

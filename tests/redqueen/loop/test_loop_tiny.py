@@ -3,9 +3,8 @@ import pytest
 
 from invariants import check_run, replayed
 from redqueen.db import Archive
-from redqueen.loop import ConfigError, RedQueen, RunConfig
-from redqueen.mutators import make_mutator
-from tinygame import TinyArena
+from redqueen.loop import ConfigError
+from tinygame import TinyArena, run_tiny
 
 
 @pytest.fixture
@@ -16,11 +15,7 @@ def archive(tmp_path):
 
 
 def run(archive, **options):
-    arena = TinyArena()
-    settings = dict(arena="tiny", rounds=4, iters=30, seeds=4, n_init=4, batch=5, seed=11)
-    settings.update(options)
-    loop = RedQueen.start(archive, RunConfig(**settings), arena, make_mutator("builtin", arena), progress=False)
-    return loop.run()
+    return run_tiny(archive, **{"rounds": 4, "iters": 30, **options})
 
 
 @pytest.mark.parametrize("history", [None, 1, 0])

@@ -125,3 +125,14 @@ class TinyArena(Arena):
         cut_a, cut_b = int(rng.integers(len(a.throws) + 1)), int(rng.integers(len(b.throws) + 1))
         child = (a.throws[:cut_a] + b.throws[cut_b:])[:MAX_LENGTH] or a.throws
         return " ".join(child)
+
+
+def run_tiny(archive, **options) -> int:
+    """Start and finish a run of the tiny arena with the builtin mutator; `options` are RunConfig
+    fields over small defaults. Returns the run's id."""
+    from redqueen.loop import RedQueen, RunConfig
+    from redqueen.mutators import make_mutator
+    arena = TinyArena()
+    settings = {**dict(arena="tiny", rounds=4, iters=30, seeds=4, n_init=4, batch=5, seed=11), **options}
+    loop = RedQueen.start(archive, RunConfig(**settings), arena, make_mutator("builtin", arena), progress=False)
+    return loop.run()
