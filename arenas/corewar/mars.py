@@ -157,7 +157,7 @@ def _decrement(core, index, last):
 
 @njit(cache=True, nogil=True)
 def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssize,
-            score, n_warriors, visited, overrun_limit, max_steps):
+            score, n_warriors, visited, overrun_limit, max_steps, pair=None):
     """Run the loaded round until the budget is spent, fewer than two warriors are left
     (none, for a one-warrior battle), or `max_steps` instructions (None: no limit) were
     executed. Returns the number of instructions executed; state lives in the arrays passed.
@@ -165,7 +165,12 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
     pMARS quirk kept on purpose: when a warrior dies on the last instruction of the budget with
     three or more warriors alive, pMARS's cycle counter passes zero and the round only ends when
     fewer than two warriors are left (possibly never). Here the round then goes on for at most
-    `overrun_limit` more instructions (UNLIMITED reproduces pMARS exactly)."""
+    `overrun_limit` more instructions (UNLIMITED reproduces pMARS exactly).
+
+    `pair` (True for a round of two living warriors 0 and 1, None otherwise) compiles a loop
+    that keeps both warriors' queue head (as an index into `queue`) and process count in local
+    variables, swapped every turn, instead of reading and writing them in `wstate` each
+    instruction (about 10% faster). Either way `wstate` holds them when the call returns."""
     mask = qcap - 1
     last = coresize - 1
     w = reg[R_CURRENT]
@@ -174,6 +179,13 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
     budget = reg[R_BUDGET]
     overrun = reg[R_OVERRUN] != 0
     steps = 0
+    head = tasks = o_head = o_tasks = 0
+    if pair is not None:
+        # Warriors 0 and 1; heads held as queue indices (the warrior's queue base included).
+        head = w * qcap + wstate[_ix(w * W_FIELDS + W_HEAD)]
+        tasks = wstate[_ix(w * W_FIELDS + W_COUNT)]
+        o_head = (1 - w) * qcap + wstate[_ix((1 - w) * W_FIELDS + W_HEAD)]
+        o_tasks = wstate[_ix((1 - w) * W_FIELDS + W_COUNT)]
     while budget > 0:
         if max_steps is not None:      # None (battles): Numba compiles this test away
             if steps == max_steps:
@@ -181,12 +193,18 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
         steps += 1
         # Fetch: pop the warrior's next process.
         ws = w * W_FIELDS
-        qbase = w * qcap
-        head = wstate[_ix(ws + W_HEAD)]
-        tasks = wstate[_ix(ws + W_COUNT)]   # processes, counting the one executing (as pMARS)
-        tail = qbase + ((head + tasks) & mask)  # where this process's successor is queued
-        pc = np.int64(queue[_ix(qbase + head)])
-        wstate[_ix(ws + W_HEAD)] = (head + 1) & mask
+        if pair is None:
+            qbase = w * qcap
+            head = wstate[_ix(ws + W_HEAD)]
+            tasks = wstate[_ix(ws + W_COUNT)]   # processes, counting the one executing (as pMARS)
+            pc = np.int64(queue[_ix(qbase + head)])
+            head = (head + 1) & mask
+            wstate[_ix(ws + W_HEAD)] = head
+        else:
+            qbase = head - (head & mask)
+            pc = np.int64(queue[_ix(head)])
+            head = qbase + ((head + 1) & mask)
+        tail = qbase + ((head + tasks - 1) & mask)  # where this process's successor is queued
         if visited is not None:        # None: no statistics (compiled away)
             turns = wstate[_ix(ws + W_TURNS)] + 1
             wstate[_ix(ws + W_TURNS)] = turns
@@ -262,9 +280,12 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
         elif kind == SPL_ANY:
             queue[_ix(tail)] = following
             if tasks < maxprocesses:
-                queue[_ix(qbase + ((head + tasks + 1) & mask))] = addr_a
-                wstate[_ix(ws + W_COUNT)] = tasks + 1
-                wstate[_ix(ws + W_SPAWNED)] += 1
+                queue[_ix(qbase + ((head + tasks) & mask))] = addr_a   # head: already popped
+                tasks += 1
+                if pair is None:
+                    wstate[_ix(ws + W_COUNT)] = tasks
+                if visited is not None:
+                    wstate[_ix(ws + W_SPAWNED)] += 1
             target = _QUEUED
         elif kind == DAT_ANY:
             target = _DIES
@@ -474,8 +495,10 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
         if target >= 0:
             queue[_ix(tail)] = target
         elif target == _DIES:
-            wstate[_ix(ws + W_COUNT)] = tasks - 1
-            if tasks == 1:
+            tasks -= 1
+            if pair is None:
+                wstate[_ix(ws + W_COUNT)] = tasks
+            if tasks == 0:
                 # The warrior's last process died: pMARS's death bookkeeping, then rescale.
                 score[_ix(w * (2 * n_warriors - 1) + alive + n_warriors - 2)] += 1
                 if not overrun:
@@ -489,14 +512,27 @@ def execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace, pssi
                 following_warrior = wstate[_ix(ws + W_NEXT)]
                 if alive < 2:
                     w = following_warrior
+                    if pair is not None:    # the state in hand becomes the new current's
+                        head, o_head = o_head, head
+                        tasks, o_tasks = o_tasks, tasks
                     break
                 wstate[_ix(previous * W_FIELDS + W_NEXT)] = following_warrior
                 w = following_warrior
                 budget -= 1
                 continue
         previous = w
-        w = wstate[_ix(ws + W_NEXT)]
+        if pair is None:
+            w = wstate[_ix(ws + W_NEXT)]
+        else:
+            w = 1 - w
+            head, o_head = o_head, head
+            tasks, o_tasks = o_tasks, tasks
         budget -= 1
+    if pair is not None:
+        wstate[_ix(w * W_FIELDS + W_HEAD)] = head & mask
+        wstate[_ix(w * W_FIELDS + W_COUNT)] = tasks
+        wstate[_ix((1 - w) * W_FIELDS + W_HEAD)] = o_head & mask
+        wstate[_ix((1 - w) * W_FIELDS + W_COUNT)] = o_tasks
     reg[R_CURRENT] = w
     reg[R_PREVIOUS] = previous
     reg[R_ALIVE] = alive
@@ -629,9 +665,15 @@ def play_battle(pool_core, pool_offset, pool_length, pool_entry, members, pindex
             starter = chosen
         load_round(core, coresize, queue, qcap, wstate, reg, visited, pool_core, pool_offset,
                    pool_length, pool_entry, members, positions, starter, maxcycles)
-        if statistics is None:
+        if statistics is None and n == 2:
+            executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace,
+                                pssize, score, n, None, overrun_limit, None, True)
+        elif statistics is None:
             executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace,
                                 pssize, score, n, None, overrun_limit, None)
+        elif n == 2:
+            executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace,
+                                pssize, score, n, visited, overrun_limit, None, True)
         else:
             executed += execute(core, coresize, queue, qcap, maxprocesses, wstate, reg, pspace,
                                 pssize, score, n, visited, overrun_limit, None)
