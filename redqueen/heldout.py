@@ -6,8 +6,8 @@ robin for the IPD), computed afresh from stored results, so it never needs games
 
 Arena-agnostic: programs and opponents are the arena's own objects, games are `Arena.duel`.
 A held-out set is a directory of program files (`Arena.load_directory`: files that do not
-parse are reported as skipped, with the reason), or, for an arena whose opponents are not
-files, whatever its `heldout_opponents()` returns.
+parse are reported as skipped, with the reason; kept parsed on disk, see `parsed_cache`), or,
+for an arena whose opponents are not files, whatever its `heldout_opponents()` returns.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from .arena import Arena, DuelResults
+from .parsed_cache import load_directory_cached
 
 # The project's own held-out set (classic strategies written for it), beside the package.
 DEFAULT_HELDOUT_DIR = Path(__file__).resolve().parent.parent / "archive" / "heldout"
@@ -59,7 +60,7 @@ def _load_heldout(arena: Arena, against: str | Path | None) -> HeldoutSet:
     directory = Path(against) if against is not None else DEFAULT_HELDOUT_DIR
     if not directory.is_dir():
         raise HeldoutError(f"{directory}: no such directory of held-out programs")
-    programs, skipped = arena.load_directory(directory)
+    programs, skipped = load_directory_cached(arena, directory)
     labels = [arena.label(p) for p in programs]
     if not programs:
         raise HeldoutError(f"{directory}: no usable {arena.program_suffix} program "
