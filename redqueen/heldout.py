@@ -27,6 +27,8 @@ from .parsed_cache import load_directory_cached
 DEFAULT_HELDOUT_DIR = Path(__file__).resolve().parent.parent / "archive" / "heldout"
 DEFAULT_SEEDS = 20
 MAX_BATCH = 64            # opponents per duel call (times the seeds: games per batch)
+MIN_CHUNK = 8             # opponents per task at least
+TASKS_PER_WORKER = 8      # tasks per worker (executor or --jobs process) at most
 RESULT_FIELDS = ("fitness_a", "fitness_b", "wins", "ties", "losses", "score_a", "score_b")
 
 class HeldoutError(ValueError):
@@ -178,6 +180,14 @@ def _executor_duel(task):
     return indices, _worker["arena"].duel(program, [_worker["opponents"][i] for i in indices], seeds)
 
 
+def _chunk_size(opponents: int, jobs: int) -> int:
+    """Opponents per task: about TASKS_PER_WORKER tasks per worker, so that the last tasks even
+    out the workers' loads (the games of one opponent may take many times those of another),
+    but no fewer than MIN_CHUNK (a duel call has a fixed cost) nor more than MAX_BATCH."""
+    tasks = max(1, min(-(-opponents // MIN_CHUNK), jobs * TASKS_PER_WORKER))
+    return max(1, min(MAX_BATCH, -(-opponents // tasks)))
+
+
 def _chunks(indices: list[int], size: int) -> list[list[int]]:
     return [indices[start:start + size] for start in range(0, len(indices), size)]
 
@@ -192,8 +202,7 @@ def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[
     from tqdm.auto import tqdm
     remote = executor is not None and executor.name != "local" and spec is not None
     jobs = executor.workers if remote else max(1, jobs)
-    longest = max((len(t) for t in todo), default=0)
-    chunk = max(1, min(MAX_BATCH, longest // (jobs * 4)))   # several batches per worker, for the bar
+    chunk = _chunk_size(max((len(t) for t in todo), default=0), jobs)
     tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
              for indices in _chunks(list(indices_all), chunk)]
     collected: list[dict[int, dict]] = [{} for _ in programs]
