@@ -6,7 +6,9 @@ N single-thread worker processes; and the Dask round trip of an empty task (per-
 Both backends read the held-out set from the same warm parsed-program cache (a fresh one in a
 temporary directory, as $REDQUEEN_CACHE); parsing it cold is timed separately. Each repetition
 times local then Dask, so a load from elsewhere on the machine hits both; the speed-up is the
-ratio of the medians, and the load average is printed with the figures.
+ratio of the medians, and the load average is printed with the figures. The CPU seconds of this
+process (local) and of each Dask worker process (games, parsing and Dask's own threads) do not
+depend on that load: the busiest worker's bounds the time on an idle machine.
 
     python3 scripts/bench_executor.py                  # 2 workers, 3 repetitions
     python3 scripts/bench_executor.py --workers 4 --repeat 5 --program my.red
@@ -76,20 +78,29 @@ def _bench(args) -> int:
             finally:
                 archive.close()
 
-    local_times, dask_times = [], []
+    def worker_cpu(executor) -> dict:
+        return executor.client.run(time.process_time)
+
+    local_times, dask_times, local_cpu, worker_cpus = [], [], [], []
     with DaskExecutor(workers=args.workers) as executor:
         evaluate(LocalExecutor())                               # warm this process's engine
         evaluate(executor)                                      # warm the workers
         for _ in range(args.repeat):
+            cpu = time.process_time()
             local_s, local = evaluate(LocalExecutor())
+            local_cpu.append(time.process_time() - cpu)
+            before = worker_cpu(executor)
             dask_s, remote = evaluate(executor)
+            after = worker_cpu(executor)
+            worker_cpus.append(sorted(after[w] - before[w] for w in after))
             same = [p["per_opponent"] for p in local["programs"]] == [p["per_opponent"] for p in remote["programs"]]
             if not same:
                 print("dask results differ from local ones", file=sys.stderr)
                 return 1
             local_times.append(local_s)
             dask_times.append(dask_s)
-            print(f"  local {local_s:.2f} s, dask {dask_s:.2f} s ({local_s / dask_s:.2f}x); {_load_average()}")
+            print(f"  local {local_s:.2f} s ({local_cpu[-1]:.2f} CPU s), dask {dask_s:.2f} s ({local_s / dask_s:.2f}x; "
+                  f"workers' CPU s {', '.join(f'{c:.2f}' for c in worker_cpus[-1])}); {_load_average()}")
         started = time.perf_counter()
         executor.map(_noop, list(range(200)))
         overhead_ms = (time.perf_counter() - started) / 200 * 1000
@@ -99,6 +110,11 @@ def _bench(args) -> int:
     print(f"local, 1 thread:            {local_s:.2f} s")
     print(f"dask, {args.workers} worker processes:   {dask_s:.2f} s   speed-up {local_s / dask_s:.2f}x; "
           f"identical results: True")
+    cpu_local = statistics.median(local_cpu)
+    cpu_all = statistics.median(sum(c) for c in worker_cpus)
+    busiest = statistics.median(max(c) for c in worker_cpus)
+    print(f"CPU time: local {cpu_local:.2f} s; dask workers {cpu_all:.2f} s in all, the busiest {busiest:.2f} s "
+          f"(local / busiest: {cpu_local / busiest:.2f}x, what an idle machine would give)")
     print(f"dask per-task overhead (empty task, 200 in flight): {overhead_ms:.2f} ms")
     print(f"end: {_load_average()}")
     return 0
