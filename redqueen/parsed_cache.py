@@ -5,9 +5,10 @@ hit takes about 10 ms, most of it hashing the files).
 One entry per (directory as given, arena's `parse_fingerprint()`, file suffix), a pickle in
 $REDQUEEN_CACHE/parsed (default ~/.cache/redqueen/parsed). It is used only when it matches the
 directory's files by name and content hash (a touched file with the same text still matches)
-and the code that parses (the source of the arena's package and of this module); anything else,
-an unreadable entry included, means the directory is parsed again and the entry rewritten. What a
-hit returns equals what `arena.load_directory` returns: the same programs and skipped files.
+and the code that parses (the sources of the packages of the arena's class and of the arena
+classes it derives from, `redqueen` included); anything else, an unreadable entry included,
+means the directory is parsed again and the entry rewritten. What a hit returns equals what
+`arena.load_directory` returns: the same programs and skipped files.
 
 Arenas opt in through `Arena.parse_fingerprint()` (None: never cached), since their programs must
 pickle and a parse must depend on nothing but the source, the origin and that fingerprint.
@@ -113,14 +114,24 @@ def _prune(folder: Path) -> None:
 
 @functools.cache
 def _code_version(arena_class) -> str:
-    """Hash of the code that parses: the arena's package (or module), `redqueen.arena` and this
-    module, with the Python and numpy versions (whose objects the pickles hold)."""
-    module = sys.modules[arena_class.__module__]
+    """Hash of the code that parses: the package (or module) of the arena's class and of each
+    arena class it derives from, and this module, with the Python and numpy versions (whose
+    objects the pickles hold)."""
+    import numpy
+
+    from .arena import Arena
+    files = set()
+    for klass in arena_class.__mro__:
+        if issubclass(klass, Arena):
+            files.update(_source_files(sys.modules[klass.__module__]))
+    digest = hashlib.sha256(f"{sys.version} numpy {numpy.__version__}".encode())
+    for file in [*sorted(files), Path(__file__)]:
+        digest.update(f"{file.parent.name}/{file.name}".encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _source_files(module) -> list[Path]:
+    """The .py files of a module's package, or the module's own file when it has no package."""
     package = sys.modules.get(module.__package__ or "")
     folders = list(getattr(package, "__path__", []))
-    files = sorted(f for folder in folders for f in Path(folder).glob("*.py")) or [Path(module.__file__)]
-    import numpy
-    digest = hashlib.sha256(f"{sys.version} numpy {numpy.__version__}".encode())
-    for file in [*files, Path(__file__), Path(__file__).with_name("arena.py")]:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
+    return [f for folder in folders for f in Path(folder).glob("*.py")] or [Path(module.__file__)]
