@@ -7,8 +7,9 @@ Both backends read the held-out set from the same warm parsed-program cache (a f
 temporary directory, as $REDQUEEN_CACHE); parsing it cold is timed separately. Each repetition
 times local then Dask, so a load from elsewhere on the machine hits both; the speed-up is the
 ratio of the medians, and the load average is printed with the figures. The CPU seconds of this
-process (local) and of each Dask worker process (games, parsing and Dask's own threads) do not
-depend on that load: the busiest worker's bounds the time on an idle machine.
+process (local) and of each Dask worker process (games, parsing and Dask's own threads) show the
+Dask overhead (their difference) and how evenly the work was shared (under load a starved worker
+does less, so the split then says little).
 
     python3 scripts/bench_executor.py                  # 2 workers, 3 repetitions
     python3 scripts/bench_executor.py --workers 4 --repeat 5 --program my.red
@@ -113,8 +114,9 @@ def _bench(args) -> int:
     cpu_local = statistics.median(local_cpu)
     cpu_all = statistics.median(sum(c) for c in worker_cpus)
     busiest = statistics.median(max(c) for c in worker_cpus)
-    print(f"CPU time: local {cpu_local:.2f} s; dask workers {cpu_all:.2f} s in all, the busiest {busiest:.2f} s "
-          f"(local / busiest: {cpu_local / busiest:.2f}x, what an idle machine would give)")
+    print(f"CPU time: local {cpu_local:.2f} s; dask workers {cpu_all:.2f} s in all, the busiest {busiest:.2f} s; "
+          f"local / (workers' total / {args.workers}) = {cpu_local * args.workers / cpu_all:.2f}x, "
+          f"the speed-up of a perfect balance")
     print(f"dask per-task overhead (empty task, 200 in flight): {overhead_ms:.2f} ms")
     print(f"end: {_load_average()}")
     return 0
