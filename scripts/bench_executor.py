@@ -6,12 +6,13 @@ N single-thread worker processes; and the Dask round trip of an empty task (per-
 Both backends read the held-out set from the same warm parsed-program cache (a fresh one in a
 temporary directory, as $REDQUEEN_CACHE); parsing it cold is timed separately. Each repetition
 times local then Dask, so a load from elsewhere on the machine hits both; the speed-up is the
-ratio of the medians, and the load average is printed with the figures. The CPU seconds of this
+ratio of the medians (and of the best times, the least disturbed by other processes), and the
+load average is printed with the figures. The CPU seconds of this
 process (local) and of each Dask worker process (games, parsing and Dask's own threads) show the
 Dask overhead (their difference) and how evenly the work was shared (under load a starved worker
 does less, so the split then says little).
 
-    python3 scripts/bench_executor.py                  # 2 workers, 3 repetitions
+    python3 scripts/bench_executor.py                  # 2 workers, 5 repetitions
     python3 scripts/bench_executor.py --workers 4 --repeat 5 --program my.red
 """
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main() -> int:
     parser.add_argument("--against", default=str(HELDOUT))
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         os.environ["REDQUEEN_CACHE"] = cache          # the workers inherit it
@@ -111,6 +112,8 @@ def _bench(args) -> int:
     print(f"local, 1 thread:            {local_s:.2f} s")
     print(f"dask, {args.workers} worker processes:   {dask_s:.2f} s   speed-up {local_s / dask_s:.2f}x; "
           f"identical results: True")
+    print(f"best times: local {min(local_times):.2f} s, dask {min(dask_times):.2f} s, "
+          f"speed-up {min(local_times) / min(dask_times):.2f}x")
     cpu_local = statistics.median(local_cpu)
     cpu_all = statistics.median(sum(c) for c in worker_cpus)
     busiest = statistics.median(max(c) for c in worker_cpus)
