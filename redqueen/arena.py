@@ -146,6 +146,13 @@ class Arena(abc.ABC):
     def parse(self, source: str, origin: str = "<program>") -> Program:
         """Parse/compile a program or raise ProgramError."""
 
+    def parse_fingerprint(self) -> str | None:
+        """What `parse` depends on besides the source and origin (e.g. the arena's settings), as
+        text. Given one, held-out directories this arena parses are cached on disk
+        (`redqueen.parsed_cache`); its programs must then pickle. None, the default: never
+        cached (for programs that hold compiled code, or parsing with side effects)."""
+        return None
+
     def parse_many(self, sources: Sequence[str], origin: str = "<program>") -> list:
         """`parse` of each source: the Program, or the exception `parse` raised. Arenas whose
         parsing compiles in worker processes override this to compile the sources in parallel."""

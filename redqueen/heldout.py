@@ -6,8 +6,8 @@ robin for the IPD), computed afresh from stored results, so it never needs games
 
 Arena-agnostic: programs and opponents are the arena's own objects, games are `Arena.duel`.
 A held-out set is a directory of program files (`Arena.load_directory`: files that do not
-parse are reported as skipped, with the reason), or, for an arena whose opponents are not
-files, whatever its `heldout_opponents()` returns.
+parse are reported as skipped, with the reason; kept parsed on disk, see `parsed_cache`), or,
+for an arena whose opponents are not files, whatever its `heldout_opponents()` returns.
 """
 from __future__ import annotations
 
@@ -21,11 +21,14 @@ from typing import Sequence
 import numpy as np
 
 from .arena import Arena, DuelResults
+from .parsed_cache import load_directory_cached
 
 # The project's own held-out set (classic strategies written for it), beside the package.
 DEFAULT_HELDOUT_DIR = Path(__file__).resolve().parent.parent / "archive" / "heldout"
 DEFAULT_SEEDS = 20
 MAX_BATCH = 64            # opponents per duel call (times the seeds: games per batch)
+MIN_CHUNK = 8             # opponents per task at least
+TASKS_PER_WORKER = 8      # tasks per worker (executor or --jobs process) at most
 RESULT_FIELDS = ("fitness_a", "fitness_b", "wins", "ties", "losses", "score_a", "score_b")
 
 class HeldoutError(ValueError):
@@ -59,7 +62,7 @@ def _load_heldout(arena: Arena, against: str | Path | None) -> HeldoutSet:
     directory = Path(against) if against is not None else DEFAULT_HELDOUT_DIR
     if not directory.is_dir():
         raise HeldoutError(f"{directory}: no such directory of held-out programs")
-    programs, skipped = arena.load_directory(directory)
+    programs, skipped = load_directory_cached(arena, directory)
     labels = [arena.label(p) for p in programs]
     if not programs:
         raise HeldoutError(f"{directory}: no usable {arena.program_suffix} program "
@@ -177,6 +180,14 @@ def _executor_duel(task):
     return indices, _worker["arena"].duel(program, [_worker["opponents"][i] for i in indices], seeds)
 
 
+def _chunk_size(opponents: int, jobs: int) -> int:
+    """Opponents per task: about TASKS_PER_WORKER tasks per worker, so that the last tasks even
+    out the workers' loads (the games of one opponent may take many times those of another),
+    but no fewer than MIN_CHUNK (a duel call has a fixed cost) nor more than MAX_BATCH."""
+    tasks = max(1, min(-(-opponents // MIN_CHUNK), jobs * TASKS_PER_WORKER))
+    return max(1, min(MAX_BATCH, -(-opponents // tasks)))
+
+
 def _chunks(indices: list[int], size: int) -> list[list[int]]:
     return [indices[start:start + size] for start in range(0, len(indices), size)]
 
@@ -191,8 +202,7 @@ def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[
     from tqdm.auto import tqdm
     remote = executor is not None and executor.name != "local" and spec is not None
     jobs = executor.workers if remote else max(1, jobs)
-    longest = max((len(t) for t in todo), default=0)
-    chunk = max(1, min(MAX_BATCH, longest // (jobs * 4)))   # several batches per worker, for the bar
+    chunk = _chunk_size(max((len(t) for t in todo), default=0), jobs)
     tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
              for indices in _chunks(list(indices_all), chunk)]
     collected: list[dict[int, dict]] = [{} for _ in programs]

@@ -132,6 +132,9 @@ class CoreWarArena(Arena):
                                f"{self.settings.maxlength}", origin)
         return RedcodeProgram(source, warrior)
 
+    def parse_fingerprint(self) -> str:
+        return repr(self.settings)            # assembly depends on the settings only
+
     def listing(self, program: RedcodeProgram) -> str:
         """The assembled warrior as `pmars -r 0` lists it."""
         from .assembler import listing

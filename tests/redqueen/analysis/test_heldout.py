@@ -134,3 +134,15 @@ def test_a_subset_of_the_heldout_set_by_label(heldout_dir):
     assert result.summary["generality"] == pytest.approx(1 / 2)   # beats rock, loses to scissors
     with pytest.raises(HeldoutError, match="no held-out opponent named 'hand-Q'"):
         load_heldout(arena, heldout_dir, only=["hand-Q"])
+
+
+@pytest.mark.parametrize("opponents", [1, 7, 11, 316, 5000])
+@pytest.mark.parametrize("workers", [1, 2, 8])
+def test_tasks_cover_every_opponent_once_and_give_each_worker_several(opponents, workers):
+    """Several tasks per worker even out workers whose opponents take longer; none too small."""
+    from redqueen.heldout import MAX_BATCH, MIN_CHUNK, _chunk_size, _chunks
+    chunks = _chunks(list(range(opponents)), _chunk_size(opponents, workers))
+    assert [i for chunk in chunks for i in chunk] == list(range(opponents))
+    assert max(map(len, chunks)) <= MAX_BATCH
+    assert len(chunks) >= min(4 * workers, opponents // MIN_CHUNK, opponents)
+    assert len(chunks) <= -(-opponents // MIN_CHUNK)                  # no needlessly small tasks
