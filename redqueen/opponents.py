@@ -1,8 +1,8 @@
 """Opponent meta-strategies: which earlier programs a round plays against, and how much each counts.
 
 A *population* is the run's initial programs followed by its champions, oldest first (with
-`--exploiters`, each champion followed by its exploiter: the elite of its round that beat it
-best). A spec
+`--exploiters`, each champion followed by its exploiter: a program found to beat it,
+`redqueen.exploit`). A spec
 chooses the round's opponents from it and weights them:
 
   all        every initial program and every champion, equal weights (the DRQ study's default)

@@ -205,7 +205,7 @@ CREATE TABLE IF NOT EXISTS run_resumes (                -- each time a run was r
 );
 """
 
-# The round's elite that beats its champion best, an opponent of later rounds (--exploiters); NULL: none.
+# A program found to beat the round's champion, an opponent of later rounds (--exploiters); NULL: none.
 V4 = """
 ALTER TABLE champions ADD COLUMN exploiter_id INTEGER REFERENCES programs(id);
 """
