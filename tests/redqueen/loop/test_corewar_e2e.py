@@ -65,7 +65,7 @@ def test_kill_9_mid_round_then_resume_from_the_cli(tmp_path):
     args = [sys.executable, "-m", "redqueen", "evolve", "--rounds", "3", "--iters", "400", "--seed", "3",
             *SMALL, "--batch", "2", "--db", str(db)]
     process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 900      # a guard against a hung run, generous for a loaded machine
     killed = False
     while time.monotonic() < deadline and process.poll() is None:
         if db.exists():
@@ -78,6 +78,10 @@ def test_kill_9_mid_round_then_resume_from_the_cli(tmp_path):
                 killed = True
                 break
         time.sleep(0.05)
+    if not killed and process.poll() is None:      # still at round 0 at the deadline: stop it
+        process.kill()
+        process.wait()
+        raise AssertionError("the run did not reach round 1 before the deadline")
     assert killed, "the run ended before it could be killed"
 
     resumed = redqueen("evolve", "--resume", "latest", "--quiet", "--db", str(db))
