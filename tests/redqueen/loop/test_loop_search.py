@@ -1,12 +1,10 @@
 """Search options of the loop: adaptive operator weights, carried elites, champion confirmation."""
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from loop_helpers import redqueen
 from redqueen.db import Archive
 from redqueen.loop import CONFIRM_TOP, RedQueen
 from redqueen.mutators import make_mutator
@@ -142,9 +140,7 @@ def test_an_exploiter_beats_its_champion_and_joins_later_opponents(tmp_path):
         assert round_row["stats"]["exploiter"]["win_rate"] > 0.5
         later = [r["opponents"] for r in archive.rounds(run_id) if r["number"] > row["round"]]
         assert all(row["exploiter_id"] in opponents for opponents in later)
-    root = Path(__file__).resolve().parents[3]
-    table = subprocess.run([sys.executable, "-m", "redqueen", "archive", "champions", str(run_id), "--db",
-                            str(tmp_path / "strong.db")], capture_output=True, text=True, cwd=root)
+    table = redqueen("archive", "champions", run_id, "--db", tmp_path / "strong.db")
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     assert lines[0].split()[:3] == ["round", "program", "exploiter"]
