@@ -43,6 +43,7 @@ class RunConfig:
     confirm_seeds: int = 0              # re-evaluate the top elites on this many more seeds before crowning
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
     exploiters: int = 0                 # search this many programs for one that beats the champion (0: off)
+    elite_opponents: int = 0            # the K fittest other elites of each earlier round are opponents too
     diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
     tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
     novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
@@ -312,8 +313,10 @@ class RedQueen:
         spec = self.opponent_spec
         initial = self.archive.initial_program_ids(self.run_id)
         earlier = [row for row in self.archive.champions(self.run_id) if row["round"] < number]
+        league = self.config.elite_opponents
+        elites = [self._elites_by_fitness(row["round"]) for row in earlier] if league else ()
         pool = select_opponents(spec, initial, [row["program_id"] for row in earlier],
-                                [row["exploiter_id"] for row in earlier])
+                                [row["exploiter_id"] for row in earlier], elites, league)
         if not spec.needs_payoff:
             return pool, None
         distinct = list(dict.fromkeys(pool))
@@ -321,6 +324,11 @@ class RedQueen:
         counts = apportion(weights, len(pool))
         listed = [(pid, w / count) for pid, w, count in zip(distinct, weights, counts) for _ in range(count)]
         return [pid for pid, _ in listed], [round(float(w), 6) for _, w in listed]
+
+    def _elites_by_fitness(self, number: int) -> list[int]:
+        """Round `number`'s elites, fittest first (ties by program id, so a resume lists the same)."""
+        elites = self.archive.elites(self.archive.round_row(self.run_id, number)["id"])
+        return [e["program_id"] for e in sorted(elites, key=lambda e: (-e["fitness"], e["program_id"]))]
 
     def _cross_play(self, population: list[int]) -> np.ndarray:
         """The 1v1 payoff matrix among `population` (program ids, in order), from the archive;

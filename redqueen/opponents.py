@@ -2,7 +2,8 @@
 
 A *population* is the run's initial programs followed by its champions, oldest first (with
 `--exploiters`, each champion followed by its exploiter: a program found to beat it,
-`redqueen.exploit`). A spec
+`redqueen.exploit`; with `--elite-opponents K`, followed at the end by the K fittest other
+elites of each round that are not members already, a league of the runner-ups). A spec
 chooses the round's opponents from it and weights them:
 
   all        every initial program and every champion, equal weights (the DRQ study's default)
@@ -82,15 +83,23 @@ def parse_spec(text: str) -> OpponentSpec:
 
 
 def select_opponents(spec: OpponentSpec, initial_ids: Sequence[int], champion_ids: Sequence[int],
-                     exploiter_ids: Sequence[int | None] = ()) -> list[int]:
+                     exploiter_ids: Sequence[int | None] = (), elite_ids: Sequence[Sequence[int]] = (),
+                     elites_per_round: int = 0) -> list[int]:
     """The round's opponents: the initial programs, then the champions the spec keeps (oldest
     first), each followed by its exploiter when `exploiter_ids` (one per champion, None for
-    none: `--exploiters`) names one."""
+    none: `--exploiters`) names one; then, for each kept champion's round in turn, the first
+    `elites_per_round` of that round's elites (`elite_ids`, one list per champion, fittest
+    first) that are not listed already (`--elite-opponents`)."""
     exploiters = list(exploiter_ids) or [None] * len(champion_ids)
-    pairs = list(zip(champion_ids, exploiters))
+    elites = list(elite_ids) or [()] * len(champion_ids)
+    rounds = list(zip(champion_ids, exploiters, elites))
     if spec.kind == "last":
-        pairs = pairs[len(pairs) - spec.history:] if spec.history else []
-    return [*initial_ids, *(pid for pair in pairs for pid in pair if pid is not None)]
+        rounds = rounds[len(rounds) - spec.history:] if spec.history else []
+    pool = [*initial_ids, *(pid for champion, exploiter, _ in rounds for pid in (champion, exploiter)
+                            if pid is not None)]
+    for _, _, round_elites in rounds:
+        pool += [pid for pid in round_elites if pid not in pool][:elites_per_round]
+    return pool
 
 
 # ---- payoffs ---------------------------------------------------------------------------------

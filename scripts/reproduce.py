@@ -42,6 +42,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--operators", choices=["fixed", "adaptive"], default=None, help="builtin operators [preset]")
     parser.add_argument("--carry-elites", action=argparse.BooleanOptionalAction, default=None,
                         help="start each round from the previous round's elites [preset]")
+    parser.add_argument("--elite-opponents", type=int, default=None, metavar="K",
+                        help="later rounds also play each earlier round's K fittest other elites [preset, else 0]")
     parser.add_argument("--exploiters", type=int, default=None,
                         help="programs searched per round for one that beats its champion [preset, else 0]")
     parser.add_argument("--confirm-seeds", type=int, default=None, help="champion confirmation seeds [preset]")
@@ -85,7 +87,8 @@ def _arena_options(name, pairs) -> dict:
 
 
 SEARCH = dict(rounds=8, iters=60, seeds=4, opponents="all", fitness=None, operators="fixed", carry_elites=False,
-              confirm_seeds=0, tune_champion=0, diverse_start=False, exploiters=0)
+              confirm_seeds=0, tune_champion=0, diverse_start=False, exploiters=0,
+              elite_opponents=0)
 
 
 def search_options(args, arena) -> dict:

@@ -129,6 +129,9 @@ def _descriptor_names(text):
 @click.option("--exploiters", type=click.IntRange(min=0), default=0, show_default=True, metavar="EVALS",
               help="After each round, search EVALS programs (from its elites, with the arena's operators) "
                    "for one that beats the champion; if found, it joins later rounds' opponents (0: off).")
+@click.option("--elite-opponents", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
+              help="Later rounds also play the K fittest other elites of each earlier round, not only its "
+                   "champion (0: off).")
 @click.option("--confirm-seeds", type=click.IntRange(min=0), default=0, show_default=True,
               help="Re-evaluate the round's top elites on N more seeds and crown the best overall.")
 @click.option("--diverse-start/--no-diverse-start", default=False, show_default=True,
@@ -303,7 +306,7 @@ def _new_config(ctx, options):
         arena=options["arena"], arena_options=arena_options,
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
-        exploiters=options["exploiters"],
+        exploiters=options["exploiters"], elite_opponents=options["elite_opponents"],
         tune_champion=options["tune_champion"], diverse_start=options["diverse_start"], tune=options["tune"],
         novelty_threshold=options["novelty_threshold"], novelty_embeddings=options["novelty_embeddings"],
         max_cost=options["max_cost"], pipeline=options["pipeline"],

@@ -31,6 +31,10 @@ def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> 
             [] if spec.kind == "last" else earlier
         # each champion, then its exploiter if it has one
         recent = [pid for c in kept for pid in (c["program_id"], c["exploiter_id"]) if pid is not None]
+        for c in kept if config.elite_opponents else ():     # then each round's fittest other elites
+            elites = archive.elites(archive.round_row(run_id, c["round"])["id"])
+            ranked = [e["program_id"] for e in sorted(elites, key=lambda e: (-e["fitness"], e["program_id"]))]
+            recent += [pid for pid in ranked if pid not in initial + recent][:config.elite_opponents]
         if spec.needs_payoff:     # weighted: as many places as the population, given by weight
             assert len(row["opponents"]) == len(initial + recent) and set(row["opponents"]) <= set(initial + recent)
         else:

@@ -4,6 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from invariants import check_run
 from loop_helpers import redqueen
 from redqueen.db import Archive
 from redqueen.loop import CONFIRM_TOP, RedQueen
@@ -148,9 +149,28 @@ def test_an_exploiter_beats_its_champion_and_joins_later_opponents(tmp_path):
 
 
 def test_without_exploiters_the_opponents_are_initial_programs_and_champions(tmp_path):
-    archive, run_id = run(tmp_path, opponents="all", exploiters=0)
+    archive, run_id = run(tmp_path, opponents="all", exploiters=0, elite_opponents=0)
     champions = archive.champions(run_id)
     assert all(row["exploiter_id"] is None for row in champions)
     last = archive.rounds(run_id)[-1]
     initial = archive.initial_program_ids(run_id)
     assert last["opponents"] == [*initial, *(row["program_id"] for row in champions[:-1])]
+
+
+def test_elite_opponents_are_the_fittest_other_elites_of_each_earlier_round(tmp_path):
+    archive, run_id = run(tmp_path, opponents="all", exploiters=0, elite_opponents=2)
+    check_run(archive, run_id, TinyArena())
+    initial, champions = archive.initial_program_ids(run_id), archive.champions(run_id)
+    rounds = archive.rounds(run_id)
+    last = rounds[-1]["opponents"]
+    members = [*initial, *(row["program_id"] for row in champions[:-1])]
+    assert last[:len(members)] == members
+    added = last[len(members):]
+    assert added, "no earlier round had an elite besides its champion"
+    assert len(added) == len(set(added)) and not set(added) & set(members)
+    earlier_elites = {e["program_id"] for row in rounds[:-1] for e in archive.elites(row["id"])}
+    assert set(added) <= earlier_elites
+    # the exact choice (each round's K fittest not listed before) is checked by check_run
+    assert len(rounds[-1]["opponents"]) > len(rounds[1]["opponents"]) > len(rounds[0]["opponents"])
+    result = redqueen("evolve", "--help")
+    assert "--elite-opponents" in result.stdout

@@ -236,4 +236,16 @@ def test_exploiters_follow_their_champions_and_last_k_keeps_them_together():
     assert select_opponents(parse_spec("all"), initial, champions, exploiters) == [1, 2, 10, 20, 11, 12, 22]
     assert select_opponents(parse_spec("last:2"), initial, champions, exploiters) == [1, 2, 11, 12, 22]
     assert select_opponents(parse_spec("last:0"), initial, champions, exploiters) == [1, 2]
+
+
+def test_elite_opponents_follow_the_population_round_by_round_without_repeats():
+    # Each round's elites, fittest first; round 1's include its own champion (11) and round 0's
+    # champion carried over (10), which are members already.
+    initial, champions, exploiters = [1, 2], [10, 11, 12], [20, None, None]
+    elites = [[10, 30, 31, 32], [10, 11, 30, 33, 34], [12, 35]]
+    assert select_opponents(parse_spec("all"), initial, champions, exploiters, elites, 2) == \
+        [1, 2, 10, 20, 11, 12, 30, 31, 33, 34, 35]
+    assert select_opponents(parse_spec("all"), initial, champions, exploiters, elites, 0) == [1, 2, 10, 20, 11, 12]
+    assert select_opponents(parse_spec("last:1"), initial, champions, exploiters, elites, 2) == [1, 2, 12, 35]
+    assert select_opponents(parse_spec("last:2"), initial, champions, exploiters, elites, 1) == [1, 2, 11, 12, 10, 35]
     assert select_opponents(parse_spec("all"), initial, champions) == [1, 2, 10, 11, 12]
