@@ -279,6 +279,12 @@ class Arena(abc.ABC):
         do well against many styles of play. The default offers none."""
         return []
 
+    def draw_programs(self, rng, count: int) -> list[Program]:
+        """`count` fresh programs drawn with `rng` from the same spread of strategies
+        (`--fresh-opponents`: new opponents for every round, so later rounds meet styles the
+        earlier ones did not). The default draws none."""
+        return []
+
     def preset_options(self, preset: str) -> dict:
         """Options this arena adds to a named preset of `redqueen evolve` (`redqueen.presets`),
         as {option name: value}; the default adds none."""

@@ -44,6 +44,7 @@ class RunConfig:
     tune_champion: int = 0              # constant-tune the round's best with this many evaluations (0: off)
     exploiters: int = 0                 # search this many programs for one that beats the champion (0: off)
     elite_opponents: int = 0            # the K fittest other elites of each earlier round are opponents too
+    fresh_opponents: int = 0            # each round adds N programs drawn from the arena's spread to later opponents
     diverse_start: bool = False         # round-0 opponents also include the arena's diverse_programs()
     tune: int = 0                       # constant-tune every valid proposal with this many evaluations (0: off)
     novelty_threshold: float = 1.0      # reject proposals this similar to an elite unevaluated (1.0: off)
@@ -317,6 +318,8 @@ class RedQueen:
         elites = [self._elites_by_fitness(row["round"]) for row in earlier] if league else ()
         pool = select_opponents(spec, initial, [row["program_id"] for row in earlier],
                                 [row["exploiter_id"] for row in earlier], elites, league)
+        for drawn in range(number if self.config.fresh_opponents else 0):
+            pool += [pid for pid in self._fresh_opponents(drawn) if pid not in pool]
         if not spec.needs_payoff:
             return pool, None
         distinct = list(dict.fromkeys(pool))
@@ -324,6 +327,19 @@ class RedQueen:
         counts = apportion(weights, len(pool))
         listed = [(pid, w / count) for pid, w, count in zip(distinct, weights, counts) for _ in range(count)]
         return [pid for pid, _ in listed], [round(float(w), 6) for _, w in listed]
+
+    def _fresh_opponents(self, number: int) -> list[int]:
+        """The ids of the programs round `number` draws for later rounds (`--fresh-opponents`),
+        stored on first use (origin `fresh`); the same run seed and round draw the same programs,
+        so a resumed run finds them stored."""
+        rng = np.random.default_rng([self.config.seed, 2**21, number])
+        ids = []
+        for program in self.arena.draw_programs(rng, self.config.fresh_opponents):
+            pid, _ = self.archive.add_program(self.run_id, digest=program.digest, source=program.source,
+                                              name=program.name, listing=self.arena.listing(program),
+                                              origin="fresh", round=number)
+            ids.append(pid)
+        return ids
 
     def _elites_by_fitness(self, number: int) -> list[int]:
         """Round `number`'s elites, fittest first (ties by program id, so a resume lists the same)."""

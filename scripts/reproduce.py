@@ -44,6 +44,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="start each round from the previous round's elites [preset]")
     parser.add_argument("--elite-opponents", type=int, default=None, metavar="K",
                         help="later rounds also play each earlier round's K fittest other elites [preset, else 0]")
+    parser.add_argument("--fresh-opponents", type=int, default=None, metavar="N",
+                        help="each round draws N programs of the arena's spread for later rounds [preset, else 0]")
     parser.add_argument("--exploiters", type=int, default=None,
                         help="programs searched per round for one that beats its champion [preset, else 0]")
     parser.add_argument("--confirm-seeds", type=int, default=None, help="champion confirmation seeds [preset]")
@@ -88,7 +90,7 @@ def _arena_options(name, pairs) -> dict:
 
 SEARCH = dict(rounds=8, iters=60, seeds=4, opponents="all", fitness=None, operators="fixed", carry_elites=False,
               confirm_seeds=0, tune_champion=0, diverse_start=False, exploiters=0,
-              elite_opponents=0)
+              elite_opponents=0, fresh_opponents=0)
 
 
 def search_options(args, arena) -> dict:

@@ -158,6 +158,11 @@ class CoreWarArena(Arena):
         unique = {p.digest: p for p in reversed(programs)}
         return [p for p in programs if unique[p.digest] is p]
 
+    def draw_programs(self, rng, count: int) -> list[RedcodeProgram]:
+        """`count` strategy archetypes of random kinds with parameters drawn from `rng`."""
+        from .archetypes import random_archetype
+        return [self.parse(random_archetype(rng, self.settings), origin="archetype draw") for _ in range(count)]
+
     def prompts(self, style: str = "default") -> Prompts:
         """The project's prompts (with the battle settings), or the DRQ study's content (`drq`)."""
         if style == "drq":

@@ -132,6 +132,9 @@ def _descriptor_names(text):
 @click.option("--elite-opponents", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
               help="Later rounds also play the K fittest other elites of each earlier round, not only its "
                    "champion (0: off).")
+@click.option("--fresh-opponents", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+              help="Each round draws N new programs from the arena's spread of strategies (Core War: "
+                   "archetypes with random parameters) that every later round plays too (0: off).")
 @click.option("--confirm-seeds", type=click.IntRange(min=0), default=0, show_default=True,
               help="Re-evaluate the round's top elites on N more seeds and crown the best overall.")
 @click.option("--diverse-start/--no-diverse-start", default=False, show_default=True,
@@ -307,6 +310,7 @@ def _new_config(ctx, options):
         rounds=options["rounds"], iters=options["iters"], opponents=_opponent_spec(options), seeds=options["seeds"],
         carry_elites=options["carry_elites"], confirm_seeds=options["confirm_seeds"], preset=options["preset"],
         exploiters=options["exploiters"], elite_opponents=options["elite_opponents"],
+        fresh_opponents=options["fresh_opponents"],
         tune_champion=options["tune_champion"], diverse_start=options["diverse_start"], tune=options["tune"],
         novelty_threshold=options["novelty_threshold"], novelty_embeddings=options["novelty_embeddings"],
         max_cost=options["max_cost"], pipeline=options["pipeline"],
