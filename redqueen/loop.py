@@ -319,7 +319,7 @@ class RedQueen:
         pool = select_opponents(spec, initial, [row["program_id"] for row in earlier],
                                 [row["exploiter_id"] for row in earlier], elites, league)
         for drawn in range(number if self.config.fresh_opponents else 0):
-            pool += [pid for pid in self._fresh_opponents(drawn) if pid not in pool]
+            pool += [pid for pid in dict.fromkeys(self._fresh_opponents(drawn)) if pid not in pool]
         if not spec.needs_payoff:
             return pool, None
         distinct = list(dict.fromkeys(pool))

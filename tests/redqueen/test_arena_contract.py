@@ -139,6 +139,14 @@ def test_builtin_variation_mostly_parses(arena, programs):
     assert parsed >= len(made) // 2, f"only {parsed} of {len(made)} variations parse"
 
 
+def test_drawn_programs_are_parsed_programs_repeatable_by_seed(arena):
+    drawn = arena.draw_programs(np.random.default_rng(5), 3)
+    assert len(drawn) in (0, 3)             # an arena draws none (the default) or what was asked
+    for program in drawn:
+        assert arena.parse(program.source, origin="again").digest == program.digest
+    assert [p.digest for p in arena.draw_programs(np.random.default_rng(5), 3)] == [p.digest for p in drawn]
+
+
 def test_load_directory_reports_rejected_files(arena, programs, tmp_path):
     (tmp_path / f"good{arena.program_suffix}").write_text(programs[0].source)
     (tmp_path / f"bad{arena.program_suffix}").write_text(NOT_A_PROGRAM)

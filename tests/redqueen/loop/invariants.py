@@ -1,6 +1,8 @@
 """Checks that hold for every finished run in an archive, whatever the arena."""
 import json
 
+import numpy as np
+
 from redqueen.db import Archive
 from redqueen.loop import RunConfig, grid_descriptors, opponent_spec
 
@@ -35,6 +37,10 @@ def check_run(archive: Archive, run_id: int, arena, reevaluate: bool = True) -> 
             elites = archive.elites(archive.round_row(run_id, c["round"])["id"])
             ranked = [e["program_id"] for e in sorted(elites, key=lambda e: (-e["fitness"], e["program_id"]))]
             recent += [pid for pid in ranked if pid not in initial + recent][:config.elite_opponents]
+        for number in range(row["number"] if config.fresh_opponents else 0):   # then every earlier round's draws
+            rng = np.random.default_rng([config.seed, 2**21, number])
+            drawn = [archive.program_id(run_id, p.digest) for p in arena.draw_programs(rng, config.fresh_opponents)]
+            recent += [pid for pid in dict.fromkeys(drawn) if pid not in initial + recent]
         if spec.needs_payoff:     # weighted: as many places as the population, given by weight
             assert len(row["opponents"]) == len(initial + recent) and set(row["opponents"]) <= set(initial + recent)
         else:

@@ -149,7 +149,7 @@ def test_an_exploiter_beats_its_champion_and_joins_later_opponents(tmp_path):
 
 
 def test_without_exploiters_the_opponents_are_initial_programs_and_champions(tmp_path):
-    archive, run_id = run(tmp_path, opponents="all", exploiters=0, elite_opponents=0)
+    archive, run_id = run(tmp_path, opponents="all", exploiters=0, elite_opponents=0, fresh_opponents=0)
     champions = archive.champions(run_id)
     assert all(row["exploiter_id"] is None for row in champions)
     last = archive.rounds(run_id)[-1]
@@ -158,7 +158,7 @@ def test_without_exploiters_the_opponents_are_initial_programs_and_champions(tmp
 
 
 def test_elite_opponents_are_the_fittest_other_elites_of_each_earlier_round(tmp_path):
-    archive, run_id = run(tmp_path, opponents="all", exploiters=0, elite_opponents=2)
+    archive, run_id = run(tmp_path, opponents="all", exploiters=0, elite_opponents=2, fresh_opponents=0)
     check_run(archive, run_id, TinyArena())
     initial, champions = archive.initial_program_ids(run_id), archive.champions(run_id)
     rounds = archive.rounds(run_id)
@@ -174,3 +174,21 @@ def test_elite_opponents_are_the_fittest_other_elites_of_each_earlier_round(tmp_
     assert len(rounds[-1]["opponents"]) > len(rounds[1]["opponents"]) > len(rounds[0]["opponents"])
     result = redqueen("evolve", "--help")
     assert "--elite-opponents" in result.stdout
+
+
+def test_fresh_opponents_are_drawn_once_per_round_and_played_by_every_later_round(tmp_path):
+    archive, run_id = run(tmp_path, opponents="all", exploiters=0, elite_opponents=0, fresh_opponents=3)
+    check_run(archive, run_id, TinyArena())
+    rounds = archive.rounds(run_id)
+    fresh = lambda number: [r["id"] for r in archive.db.query(
+        "SELECT id FROM programs WHERE run_id = ? AND origin = 'fresh' AND round = ?", [run_id, number])]
+    assert fresh(0) and not fresh(len(rounds) - 1)      # the last round draws for no later round
+    for row in rounds:
+        for number in range(row["number"]):
+            assert set(fresh(number)) <= set(row["opponents"])
+    # the same seed draws the same programs
+    (tmp_path / "again").mkdir()
+    again, again_id = run(tmp_path / "again", opponents="all", exploiters=0, elite_opponents=0, fresh_opponents=3)
+    digests = lambda a, rid: sorted(r["digest"] for r in a.db.query(
+        "SELECT digest FROM programs WHERE run_id = ? AND origin = 'fresh'", [rid]))
+    assert digests(archive, run_id) == digests(again, again_id)

@@ -2,8 +2,8 @@
 
 usage: python tiny_run.py DB start|resume [RUN]; each committed step then sleeps a little, so
 a killer has many moments to strike. REDQUEEN_TINY_CONFIG=strong runs with carried elites,
-champion confirmation, adaptive operator weights, exploiters, elite opponents and Nash-weighted
-opponents.
+champion confirmation, adaptive operator weights, exploiters, elite and fresh opponents
+and Nash-weighted opponents.
 """
 import os
 import sys
@@ -22,7 +22,7 @@ from tinygame import TinyArena  # noqa: E402
 
 CONFIGS = {"drq": RunConfig(arena="tiny", rounds=5, iters=40, seeds=4, n_init=4, batch=3, seed=21, history=2)}
 CONFIGS["strong"] = replace(CONFIGS["drq"], history=None, opponents="nash", carry_elites=True, confirm_seeds=3,
-                            exploiters=24, elite_opponents=2,
+                            exploiters=24, elite_opponents=2, fresh_opponents=2,
                             mutator_options={"adaptive": True})
 CONFIG = CONFIGS[os.environ.get("REDQUEEN_TINY_CONFIG", "drq")]
 

@@ -109,6 +109,9 @@ class TinyArena(Arena):
     def random_program(self, rng):
         return " ".join(rng.choice(list(THROWS), size=int(rng.integers(1, 9))))
 
+    def draw_programs(self, rng, count):
+        return [self.parse(self.random_program(rng), origin="drawn") for _ in range(count)]
+
     def mutate(self, program, rng):
         throws = list(program.throws)
         action = int(rng.integers(3))
