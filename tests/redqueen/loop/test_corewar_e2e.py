@@ -2,9 +2,11 @@
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 
 import pytest
 
@@ -57,21 +59,30 @@ def test_builtin_run_champions_exports_and_listings(tmp_path, pmars):
     assert len(table.stdout.splitlines()) == 4
 
 
+def latest_round(db):
+    """(number, iterations) of the run's latest round, read without writing; None before any
+    round (or while the schema is being created)."""
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.5)) as connection:
+            return connection.execute("SELECT number, iterations FROM rounds ORDER BY number DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+
+
 def test_kill_9_mid_round_then_resume_from_the_cli(tmp_path):
     db = tmp_path / "killed.db"
     env = cli_env()
-    # Long enough rounds (400 iterations) that a fast machine cannot finish before the first poll
-    # that sees round 1 under way; the kill lands wherever the run is then, mid-round or between.
-    args = [sys.executable, "-m", "redqueen", "evolve", "--rounds", "3", "--iters", "400", "--seed", "3",
+    # Long enough rounds (1200 iterations, a few seconds each) that a fast machine cannot finish
+    # before a poll sees round 1 under way; the kill lands wherever the run is then, mid-round or
+    # between. The polls read the file read-only, so they never wait for or block the run's writes.
+    args = [sys.executable, "-m", "redqueen", "evolve", "--rounds", "3", "--iters", "1200", "--seed", "3",
             *SMALL, "--batch", "2", "--db", str(db)]
     process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 900      # a guard against a hung run, generous for a loaded machine
     killed = False
     while time.monotonic() < deadline and process.poll() is None:
         if db.exists():
-            archive = Archive(db)
-            row = archive.db.execute("SELECT number, iterations FROM rounds ORDER BY number DESC LIMIT 1").fetchone()
-            archive.close()
+            row = latest_round(db)
             if row and (row[0] > 1 or (row[0] == 1 and row[1] >= 10)):
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
