@@ -3,7 +3,8 @@
 A *population* is the run's initial programs followed by its champions, oldest first (with
 `--exploiters`, each champion followed by its exploiter: a program found to beat it,
 `redqueen.exploit`; with `--elite-opponents K`, followed at the end by the K fittest other
-elites of each round that are not members already, a league of the runner-ups). A spec
+elites of each round that are not members already, a league of the runner-ups; the loop adds
+`--fresh-opponents` draws after them). A spec
 chooses the round's opponents from it and weights them:
 
   all        every initial program and every champion, equal weights (the DRQ study's default)
