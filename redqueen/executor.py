@@ -2,8 +2,9 @@
 
 Everything that plays many games (the loop's candidate evaluations, `eval`, `tournament`,
 scripts/reproduce.py) hands its executor coarse tasks: a module-level function and picklable
-arguments (program sources, not parsed programs), and gets the results back in task order in
-the coordinating process, which alone writes the SQLite archive.
+arguments (program sources, not parsed programs), and gets the results back in task order
+(`map`) or as the tasks finish (`completed`) in the coordinating process, which alone writes the
+SQLite archive.
 
 With Dask, each task is retried on another worker when its worker dies (the scheduler reruns
 what was lost), and a result reaches the coordinator once, so an archive written from the
