@@ -2,8 +2,9 @@
 
 Everything that plays many games (the loop's candidate evaluations, `eval`, `tournament`,
 scripts/reproduce.py) hands its executor coarse tasks: a module-level function and picklable
-arguments (program sources, not parsed programs), and gets the results back in task order in
-the coordinating process, which alone writes the SQLite archive.
+arguments (program sources, not parsed programs), and gets the results back in task order
+(`map`) or as the tasks finish (`completed`) in the coordinating process, which alone writes the
+SQLite archive.
 
 With Dask, each task is retried on another worker when its worker dies (the scheduler reruns
 what was lost), and a result reaches the coordinator once, so an archive written from the
@@ -17,11 +18,17 @@ games are the same function on the same inputs as locally, so results are identi
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 SCHEDULER_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 NAMES = ("local", "dask")
 RETRIES = 3               # reruns of a task whose worker failed, beyond the scheduler's own
+# A local cluster's housekeeping, made rarer: with no dashboard to show them, the workers' sampling
+# profiler (every 10 ms) and the 20 ms event-loop ticks only take CPU from the games (about 3%
+# of a busy worker's, and most of an idle one's).
+QUIET_CLUSTER = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                 "distributed.admin.system-monitor.interval": "5s",
+                 "distributed.worker.memory.monitor-interval": "1s"}
 
 
 class ExecutorError(RuntimeError):
@@ -35,6 +42,11 @@ class LocalExecutor:
 
     def map(self, function: Callable, tasks: Sequence) -> list:
         return [function(task) for task in tasks]
+
+    def completed(self, function: Callable, tasks: Sequence) -> Iterator[tuple[int, object]]:
+        """(task index, result) of each task as it finishes (here: in order, one after another)."""
+        for index, task in enumerate(tasks):
+            yield index, function(task)
 
     def evaluator(self, arena, name: str, options: dict) -> Callable:
         """A function with the signature of `arena.evaluate` that plays where this executor does."""
@@ -57,6 +69,7 @@ class DaskExecutor(LocalExecutor):
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None):
         try:
+            import dask
             from distributed import Client, LocalCluster
         except ImportError:
             raise ExecutorError("the dask executor needs the `dask` extra: pip install 'redqueen[dask]' "
@@ -68,8 +81,9 @@ class DaskExecutor(LocalExecutor):
             except OSError as error:
                 raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
         else:
-            self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                        processes=True, host="127.0.0.1", dashboard_address=None)
+            with dask.config.set(QUIET_CLUSTER):          # the worker processes take it with them
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                            processes=True, host="127.0.0.1", dashboard_address=None)
             self.client = Client(self.cluster)
 
     @property
@@ -81,6 +95,15 @@ class DaskExecutor(LocalExecutor):
             return []
         futures = self.client.map(function, list(tasks), pure=False, retries=RETRIES)
         return self.client.gather(futures)
+
+    def completed(self, function: Callable, tasks: Sequence) -> Iterator[tuple[int, object]]:
+        """(task index, result) as the workers finish them, so that the caller uses the first
+        results (e.g. writes them to the archive) while the others are still playing."""
+        from distributed import as_completed
+        futures = self.client.map(function, list(tasks), pure=False, retries=RETRIES)
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        for future, result in as_completed(futures, with_results=True):
+            yield index_of[future.key], result
 
     def evaluator(self, arena, name: str, options: dict) -> Callable:
         def evaluate(candidates, opponents, seeds, fitness="battle"):

@@ -27,8 +27,9 @@ from .parsed_cache import load_directory_cached
 DEFAULT_HELDOUT_DIR = Path(__file__).resolve().parent.parent / "archive" / "heldout"
 DEFAULT_SEEDS = 20
 MAX_BATCH = 64            # opponents per duel call (times the seeds: games per batch)
-MIN_CHUNK = 8             # opponents per task at least
-TASKS_PER_WORKER = 8      # tasks per worker (executor or --jobs process) at most
+MIN_CHUNK = 8             # opponents per task at least (in this process)
+TASKS_PER_WORKER = 8      # duel calls per job in this process at most
+TAIL_CHUNK = 4            # opponents per task at least, in the last tasks of a parallel evaluation
 RESULT_FIELDS = ("fitness_a", "fitness_b", "wins", "ties", "losses", "score_a", "score_b")
 
 class HeldoutError(ValueError):
@@ -181,9 +182,8 @@ def _executor_duel(task):
 
 
 def _chunk_size(opponents: int, jobs: int) -> int:
-    """Opponents per task: about TASKS_PER_WORKER tasks per worker, so that the last tasks even
-    out the workers' loads (the games of one opponent may take many times those of another),
-    but no fewer than MIN_CHUNK (a duel call has a fixed cost) nor more than MAX_BATCH."""
+    """Opponents per duel call in this process: about TASKS_PER_WORKER calls per job, no fewer
+    than MIN_CHUNK opponents (a duel call has a fixed cost) nor more than MAX_BATCH."""
     tasks = max(1, min(-(-opponents // MIN_CHUNK), jobs * TASKS_PER_WORKER))
     return max(1, min(MAX_BATCH, -(-opponents // tasks)))
 
@@ -192,30 +192,56 @@ def _chunks(indices: list[int], size: int) -> list[list[int]]:
     return [indices[start:start + size] for start in range(0, len(indices), size)]
 
 
+def _parallel_tasks(todo: Sequence[list[int]], workers: int) -> list[tuple[int, list[int]]]:
+    """(program index, opponent indices) tasks for `workers` processes, largest first (guided
+    scheduling): each takes a 1/(2 workers) share of the opponents not yet handed out, between
+    TAIL_CHUNK and MAX_BATCH. The first tasks are big (few round trips) and the last ones small,
+    so that the workers finish together although one opponent's games may take many times
+    another's."""
+    remaining = sum(len(indices) for indices in todo)
+    tasks = []
+    for p_index, indices in enumerate(todo):
+        indices, start = list(indices), 0
+        while start < len(indices):
+            size = max(TAIL_CHUNK, min(MAX_BATCH, -(-remaining // (2 * workers))))
+            if len(indices) - start - size < TAIL_CHUNK and len(indices) - start <= MAX_BATCH:
+                size = len(indices) - start                   # no smaller task after this one
+            tasks.append((p_index, indices[start:start + size]))
+            start += size
+            remaining -= len(tasks[-1][1])
+    return tasks
+
+
 def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[int],
          todo: Sequence[list[int]], jobs: int = 1, spec: ArenaSpec | None = None,
-         progress: bool = True, executor=None) -> list[dict[int, dict]]:
+         progress: bool = True, executor=None, on_result=None) -> list[dict[int, dict]]:
     """Duel each program against the opponents at the indices `todo[i]`; returns, per program,
-    opponent index -> {field: value}. With jobs > 1 and a `spec` (arena loadable by name), the
-    games are spread over a pool of worker processes; with a non-local `executor` and a spec,
-    over its workers (one task per program and chunk of opponents)."""
+    opponent index -> {field: value} (in index order). With jobs > 1 and a `spec` (arena
+    loadable by name), the games are spread over a pool of worker processes; with a non-local
+    `executor` and a spec, over its workers. `on_result(program index, {opponent index:
+    {field: value}})` is called for each task's results as they arrive, while others still play."""
     from tqdm.auto import tqdm
     remote = executor is not None and executor.name != "local" and spec is not None
     jobs = executor.workers if remote else max(1, jobs)
-    chunk = _chunk_size(max((len(t) for t in todo), default=0), jobs)
-    tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
-             for indices in _chunks(list(indices_all), chunk)]
+    if remote or (jobs > 1 and spec is not None):
+        tasks = _parallel_tasks(todo, jobs)
+    else:
+        chunk = _chunk_size(max((len(t) for t in todo), default=0), jobs)
+        tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
+                 for indices in _chunks(list(indices_all), chunk)]
     collected: list[dict[int, dict]] = [{} for _ in programs]
     total = sum(len(t) for t in todo) * len(seeds)
     with tqdm(total=total, unit="game", desc="held-out games", disable=not progress or total == 0) as bar:
         done = _run_remote(executor, programs, seeds, tasks, spec) if remote else \
             _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec)
         for p_index, (indices, results) in done:
-            for position, opponent in enumerate(indices):
-                collected[p_index][opponent] = {key: _plain(getattr(results, key)[position])
-                                                for key in RESULT_FIELDS}
+            values = {opponent: {key: _plain(getattr(results, key)[position]) for key in RESULT_FIELDS}
+                      for position, opponent in enumerate(indices)}
+            collected[p_index].update(values)
+            if on_result is not None:
+                on_result(p_index, values)
             bar.update(len(indices) * len(seeds))
-    return collected
+    return [dict(sorted(found.items())) for found in collected]
 
 
 def _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec):
@@ -236,8 +262,10 @@ def _run_tasks(arena, programs, heldout, seeds, tasks, jobs, spec):
 
 
 def _run_remote(executor, programs, seeds, tasks, spec):
+    """Yield (program index, (opponent indices, DuelResults)) as the executor's workers finish."""
     payloads = [(spec, programs[p].source, f"program {p}", list(idx), list(seeds)) for p, idx in tasks]
-    yield from zip((p for p, _ in tasks), executor.map(_executor_duel, payloads))
+    for index, result in executor.completed(_executor_duel, payloads):
+        yield tasks[index][0], result
 
 
 def evaluate_heldout(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[int],
@@ -254,13 +282,18 @@ def evaluate_heldout(arena: Arena, programs: Sequence, heldout: HeldoutSet, seed
     unique = list({p.digest: p for p in programs}.values())        # a program listed twice plays once
     known = [store.lookup(key, skey, p.digest) if store else {} for p in unique]
     todo = [_missing(digests, k) for k in known]
-    played = play(arena, unique, heldout, seeds, todo, jobs=jobs, spec=spec, progress=progress, executor=executor)
+
+    def save(p_index: int, fresh: dict[int, dict]) -> None:
+        """Each task's results into the archive as they arrive (while other tasks still play;
+        a run stopped midway keeps them)."""
+        store.save(key, skey, unique[p_index].digest, len(seeds),
+                   {digests[i]: (heldout.labels[i], v) for i, v in fresh.items()})
+
+    played = play(arena, unique, heldout, seeds, todo, jobs=jobs, spec=spec, progress=progress, executor=executor,
+                  on_result=save if store else None)
     rows_of: dict[str, list[dict]] = {}
     played_of = {p.digest: len(fresh) for p, fresh in zip(unique, played)}
     for program, stored, fresh in zip(unique, known, played):
-        if store and fresh:
-            store.save(key, skey, program.digest, len(seeds),
-                       {digests[i]: (heldout.labels[i], v) for i, v in fresh.items()})
         by_digest = {d: _row_values(row) for d, row in stored.items()}
         by_digest.update({digests[i]: v for i, v in fresh.items()})
         rows_of[program.digest] = [by_digest[d] for d in digests]

@@ -146,3 +146,56 @@ def test_tasks_cover_every_opponent_once_and_give_each_worker_several(opponents,
     assert max(map(len, chunks)) <= MAX_BATCH
     assert len(chunks) >= min(4 * workers, opponents // MIN_CHUNK, opponents)
     assert len(chunks) <= -(-opponents // MIN_CHUNK)                  # no needlessly small tasks
+
+
+@pytest.mark.parametrize("todo_sizes", [[1], [3], [7], [316], [316, 316, 5], [2, 40, 9], [5000]])
+@pytest.mark.parametrize("workers", [1, 2, 8])
+def test_parallel_tasks_cover_every_opponent_once_largest_first(todo_sizes, workers):
+    """Tasks for workers: each program's opponents once, in order; big tasks first and small
+    ones last, so that the workers finish together; none tiny unless its program is."""
+    from redqueen.heldout import MAX_BATCH, TAIL_CHUNK, _parallel_tasks
+    todo = [list(range(100 * p, 100 * p + size)) for p, size in enumerate(todo_sizes)]
+    tasks = _parallel_tasks(todo, workers)
+    for p_index, indices in enumerate(todo):
+        assert [i for p, chunk in tasks if p == p_index for i in chunk] == indices
+    sizes = [len(chunk) for _, chunk in tasks]
+    assert max(sizes) <= MAX_BATCH
+    assert all(size >= TAIL_CHUNK or size == todo_sizes[p] for size, (p, _) in zip(sizes, tasks))
+    if len(todo_sizes) == 1:
+        assert sizes[:-1] == sorted(sizes[:-1], reverse=True)
+        assert sizes[-1] < 2 * TAIL_CHUNK or len(sizes) == 1
+        if todo_sizes[0] >= 2 * workers * TAIL_CHUNK:
+            assert len(sizes) >= 2 * workers                      # several tasks per worker
+    assert len(tasks) <= sum(-(-size // TAIL_CHUNK) for size in todo_sizes)
+
+
+class FailingArena(TinyArena):
+    """The tiny arena, whose games against the opponent throwing S S S fail."""
+
+    def duel(self, program, opponents, seeds):
+        if any(o.throws == "SSS" for o in opponents):
+            raise RuntimeError("the games against S S S failed")
+        return super().duel(program, opponents, seeds)
+
+
+def test_results_are_stored_as_each_task_finishes(tmp_path):
+    """An evaluation that fails midway keeps the results of the tasks done before: the next
+    one plays only the rest."""
+    directory = tmp_path / "many"
+    directory.mkdir()
+    hands = ["R", "P", "S", "R P", "R S", "P R", "P S", "S R", "S P", "R R", "P P", "S S S"]
+    for number, hand in enumerate(hands):
+        (directory / f"h{number:02}.rps").write_text(hand + "\n")
+    archive = Archive(tmp_path / "runs.db")
+    store, seeds = HeldoutStore(archive), default_seeds(2)
+    heldout = load_heldout(TinyArena(), directory)
+    assert heldout.programs[-1].throws == "SSS" and len(heldout) == 12
+    with pytest.raises(RuntimeError, match="S S S"):
+        evaluate_heldout(FailingArena(), [TinyArena().parse("P")], heldout, seeds, store=store, progress=False)
+    stored = archive.db.execute("SELECT count(*) FROM heldout_results").fetchone()[0]
+    assert 0 < stored < len(hands)                               # the first task's results
+    again = evaluate_heldout(TinyArena(), [TinyArena().parse("P")], heldout, seeds, store=store, progress=False)
+    assert again[0].played == len(hands) - stored
+    fresh = evaluate_heldout(TinyArena(), [TinyArena().parse("P")], heldout, seeds, progress=False)
+    assert again[0].summary == fresh[0].summary
+    archive.close()

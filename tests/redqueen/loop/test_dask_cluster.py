@@ -128,6 +128,18 @@ def test_eval_on_the_cluster_equals_local(cluster, tmp_path):
     assert remote["programs"][0]["per_opponent"] == local["programs"][0]["per_opponent"]
 
 
+def test_completed_yields_each_task_once_with_its_index(cluster):
+    import operator
+
+    from redqueen.executor import DaskExecutor
+    address, _, _, _ = cluster
+    tasks = list(range(40))
+    with DaskExecutor(address) as executor:
+        done = list(executor.completed(operator.neg, tasks))
+    assert sorted(index for index, _ in done) == tasks
+    assert all(result == -tasks[index] for index, result in done)
+
+
 def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(cluster, local_run, tmp_path):
     """A third worker joins; while it holds tasks of a step it is killed (SIGKILL): its tasks
     rerun on the others, and the run ends as the local one did."""
