@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -34,21 +35,16 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def round_rows(archive, run_id: int, arena, heldout, seeds, jobs: int) -> list[dict]:
+def round_rows(archive, run: dict, against: str, seeds: int, jobs: int) -> list[dict]:
     from scipy.stats import spearmanr
 
-    from redqueen.heldout import ArenaSpec, HeldoutStore, arena_key, evaluate_heldout
-    run = archive.run(run_id)
-    options = run["config"]
-    champions = {row["round"]: row["program_id"] for row in archive.champions(run_id)}
-    elites = {row["number"]: archive.elites(row["id"]) for row in archive.rounds(run_id)}
+    from redqueen.report import heldout_report
+    champions = {row["round"]: row["program_id"] for row in archive.champions(run["id"])}
+    elites = {row["number"]: archive.elites(row["id"]) for row in archive.rounds(run["id"])}
     ids = sorted({e["program_id"] for rows in elites.values() for e in rows} | set(champions.values()))
-    programs = [arena.parse(archive.program(pid)["source"]) for pid in ids]
-    spec = ArenaSpec(arena.name, options.get("arena_options") or {}, str(heldout.source))
-    results = evaluate_heldout(arena, programs, heldout, seeds, store=HeldoutStore(archive),
-                               key=arena_key(arena.name, options.get("arena_options")), jobs=jobs,
-                               spec=spec, progress=sys.stderr.isatty())
-    generality = {pid: result.summary["generality"] for pid, result in zip(ids, results)}
+    report = heldout_report(archive, [str(pid) for pid in ids], against=against, seeds=seeds, jobs=jobs,
+                            progress=sys.stderr.isatty())
+    generality = {entry["program_id"]: entry["generality"] for entry in report["programs"]}
     rows = []
     for number, round_elites in sorted(elites.items()):
         if number not in champions:
@@ -63,7 +59,7 @@ def round_rows(archive, run_id: int, arena, heldout, seeds, jobs: int) -> list[d
                          champion_generality=generality[champion], best_generality=values[0],
                          best_other_generality=max(others, default=None),
                          champion_rank=values.index(generality[champion]) + 1,
-                         fitness_spearman=None if correlation != correlation else correlation))
+                         fitness_spearman=None if correlation is None or math.isnan(correlation) else correlation))
     return rows
 
 
@@ -71,8 +67,6 @@ def main(argv=None) -> int:
     args = parse_arguments(argv)
     from redqueen.db import Archive
     from redqueen.schema import ArchiveError
-    from redqueen.heldout import HeldoutError, default_seeds, load_heldout
-    from redqueen.registry import make_arena
     if not Path(args.db).is_file():
         print(f"elites_generality: no archive at {args.db}", file=sys.stderr)
         return 2
@@ -83,11 +77,8 @@ def main(argv=None) -> int:
         if run is None:
             print(f"elites_generality: {args.db} has no run {args.run or ''}".rstrip(), file=sys.stderr)
             return 2
-        config = run["config"]
-        arena = make_arena(config["arena"], config.get("arena_options") or {})
-        heldout = load_heldout(arena, args.against)
-        rows = round_rows(archive, run["id"], arena, heldout, default_seeds(args.seeds), args.jobs)
-    except (ArchiveError, HeldoutError, ValueError) as error:
+        rows = round_rows(archive, run, args.against, args.seeds, args.jobs)
+    except (ArchiveError, ValueError) as error:    # AnalysisError, HeldoutError, ProgramError: ValueErrors
         print(f"elites_generality: {error}", file=sys.stderr)
         return 2
     if args.json:
