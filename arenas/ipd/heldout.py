@@ -15,14 +15,13 @@ import hashlib
 import importlib.util
 import itertools
 import json
-import os
 import sys
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from redqueen.arena import exceeds
+from redqueen.parsed_cache import cache_root
 
 from arenas.policy.policy_arena import BuiltinOpponent
 
@@ -156,17 +155,13 @@ def _play_pairs(arena, field: Sequence, pairs: list[tuple[int, int]], seeds: lis
     return [(float(outcome.scores_a.mean()), float(outcome.scores_b.mean())) for outcome in played]
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("REDQUEEN_CACHE", Path.home() / ".cache" / "redqueen"))
-
-
 class _ReferenceCache:
     """Payoffs of Axelrod strategy pairs for one (turns, noise, seeds, axelrod version), in JSON."""
 
     def __init__(self, options: dict, seeds: list[int], shipped: bool = True):
         version = _axelrod_version()
         key = json.dumps({"options": options, "seeds": seeds, "axelrod": version}, sort_keys=True)
-        self.path = cache_dir() / f"ipd-axelrod-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+        self.path = cache_root() / f"ipd-axelrod-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
         self.key = key
         self.pairs: dict[str, list[float]] = shipped_pairs(json.loads(key)) if shipped else {}
         if self.path.is_file():
