@@ -27,9 +27,7 @@ from .parsed_cache import load_directory_cached
 DEFAULT_HELDOUT_DIR = Path(__file__).resolve().parent.parent / "archive" / "heldout"
 DEFAULT_SEEDS = 20
 MAX_BATCH = 64            # opponents per duel call (times the seeds: games per batch)
-MIN_CHUNK = 8             # opponents per task at least (in this process)
-TASKS_PER_WORKER = 8      # duel calls per job in this process at most
-TAIL_CHUNK = 4            # opponents per task at least, in the last tasks of a parallel evaluation
+TAIL_CHUNK = 4            # opponents per task at least, in the last tasks of an evaluation
 RESULT_FIELDS = ("fitness_a", "fitness_b", "wins", "ties", "losses", "score_a", "score_b")
 
 class HeldoutError(ValueError):
@@ -181,23 +179,13 @@ def _executor_duel(task):
     return indices, _worker["arena"].duel(program, [_worker["opponents"][i] for i in indices], seeds)
 
 
-def _chunk_size(opponents: int, jobs: int) -> int:
-    """Opponents per duel call in this process: about TASKS_PER_WORKER calls per job, no fewer
-    than MIN_CHUNK opponents (a duel call has a fixed cost) nor more than MAX_BATCH."""
-    tasks = max(1, min(-(-opponents // MIN_CHUNK), jobs * TASKS_PER_WORKER))
-    return max(1, min(MAX_BATCH, -(-opponents // tasks)))
-
-
-def _chunks(indices: list[int], size: int) -> list[list[int]]:
-    return [indices[start:start + size] for start in range(0, len(indices), size)]
-
-
-def _parallel_tasks(todo: Sequence[list[int]], workers: int) -> list[tuple[int, list[int]]]:
-    """(program index, opponent indices) tasks for `workers` processes, largest first (guided
-    scheduling): each takes a 1/(2 workers) share of the opponents not yet handed out, between
-    TAIL_CHUNK and MAX_BATCH. The first tasks are big (few round trips) and the last ones small,
-    so that the workers finish together although one opponent's games may take many times
-    another's."""
+def _tasks(todo: Sequence[list[int]], workers: int) -> list[tuple[int, list[int]]]:
+    """(program index, opponent indices) tasks for `workers` processes (1: this one), largest
+    first (guided scheduling): each takes a 1/(2 workers) share of the opponents not yet handed
+    out, between TAIL_CHUNK and MAX_BATCH. The first tasks are big (few round trips) and the last
+    ones small, so that the workers finish together although one opponent's games may take many
+    times another's; in this process, the small last tasks keep the progress bar moving and the
+    results are stored task by task."""
     remaining = sum(len(indices) for indices in todo)
     tasks = []
     for p_index, indices in enumerate(todo):
@@ -223,12 +211,7 @@ def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[
     from tqdm.auto import tqdm
     remote = executor is not None and executor.name != "local" and spec is not None
     jobs = executor.workers if remote else max(1, jobs)
-    if remote or (jobs > 1 and spec is not None):
-        tasks = _parallel_tasks(todo, jobs)
-    else:
-        chunk = _chunk_size(max((len(t) for t in todo), default=0), jobs)
-        tasks = [(p_index, indices) for p_index, indices_all in enumerate(todo)
-                 for indices in _chunks(list(indices_all), chunk)]
+    tasks = _tasks(todo, jobs if remote or spec is not None else 1)
     collected: list[dict[int, dict]] = [{} for _ in programs]
     total = sum(len(t) for t in todo) * len(seeds)
     with tqdm(total=total, unit="game", desc="held-out games", disable=not progress or total == 0) as bar:

@@ -136,26 +136,14 @@ def test_a_subset_of_the_heldout_set_by_label(heldout_dir):
         load_heldout(arena, heldout_dir, only=["hand-Q"])
 
 
-@pytest.mark.parametrize("opponents", [1, 7, 11, 316, 5000])
-@pytest.mark.parametrize("workers", [1, 2, 8])
-def test_tasks_cover_every_opponent_once_and_give_each_worker_several(opponents, workers):
-    """Several tasks per worker even out workers whose opponents take longer; none too small."""
-    from redqueen.heldout import MAX_BATCH, MIN_CHUNK, _chunk_size, _chunks
-    chunks = _chunks(list(range(opponents)), _chunk_size(opponents, workers))
-    assert [i for chunk in chunks for i in chunk] == list(range(opponents))
-    assert max(map(len, chunks)) <= MAX_BATCH
-    assert len(chunks) >= min(4 * workers, opponents // MIN_CHUNK, opponents)
-    assert len(chunks) <= -(-opponents // MIN_CHUNK)                  # no needlessly small tasks
-
-
 @pytest.mark.parametrize("todo_sizes", [[1], [3], [7], [316], [316, 316, 5], [2, 40, 9], [5000]])
 @pytest.mark.parametrize("workers", [1, 2, 8])
-def test_parallel_tasks_cover_every_opponent_once_largest_first(todo_sizes, workers):
+def test_tasks_cover_every_opponent_once_largest_first(todo_sizes, workers):
     """Tasks for workers: each program's opponents once, in order; big tasks first and small
     ones last, so that the workers finish together; none tiny unless its program is."""
-    from redqueen.heldout import MAX_BATCH, TAIL_CHUNK, _parallel_tasks
+    from redqueen.heldout import MAX_BATCH, TAIL_CHUNK, _tasks
     todo = [list(range(100 * p, 100 * p + size)) for p, size in enumerate(todo_sizes)]
-    tasks = _parallel_tasks(todo, workers)
+    tasks = _tasks(todo, workers)
     for p_index, indices in enumerate(todo):
         assert [i for p, chunk in tasks if p == p_index for i in chunk] == indices
     sizes = [len(chunk) for _, chunk in tasks]
