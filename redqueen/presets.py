@@ -6,7 +6,7 @@ over the preset's value; `redqueen evolve --help` and docs/loop.md list what eac
   fixed list of battle seeds for every round and run, a round stops when its best *exceeds*
   the threshold; arenas add theirs (Core War: memory coverage counts addresses enqueued).
 - `strong`: the search this lab adds for finding strong programs offline, at a size of its own
-  (10 rounds x 150 iterations x 8 seeds): round 0 also plays
+  (10 rounds x 300 iterations x 8 seeds): round 0 also plays
   the arena's spread of strategies, adaptive operator weights over the arena's operators, each
   round starting from the previous round's elites, each round's best constant-tuned and the
   champion confirmed on more seeds; arenas add theirs (Core War: `matched` fitness, the
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 PRESETS: dict[str, dict] = {
     "drq": dict(binning="study", seed_schedule="fixed", threshold_rule="exceeds"),
-    # At this size a Core War run takes about 10 minutes of wall time on a 2-core machine (README).
-    "strong": dict(rounds=10, iters=150, seeds=8, diverse_start=True, operators="adaptive", carry_elites=True,
+    # At this size a Core War run takes about 8 minutes of wall time on a 2-core machine (README);
+    # 300 iterations a round rather than 150 let the carried search keep climbing (docs/loop.md).
+    "strong": dict(rounds=10, iters=300, seeds=8, diverse_start=True, operators="adaptive", carry_elites=True,
                    confirm_seeds=20, tune_champion=200),
 }
 
