@@ -157,7 +157,7 @@ def _report(analysis: Analysis, flat, results, embeddings, heldout, seeds, name,
         skipped=[dict(file=f, reason=r) for f, r in heldout.skipped],
         genotype_embedding=(f"model {options.embeddings_model}" if options.embeddings_model
                             else f"tfidf+svd ({embeddings.shape[1]} dimensions)"),
-        per_round=per_round, trends=trends,
+        per_round=per_round, trends=trends, run_trends=_run_trends(analysis, trend_x),
         probe=linear_probe(embeddings, [r.summary["generality"] for r in results], seed=options.seed).as_dict(),
         phenotype_change_per_run={str(run): _nan_to_none(rate_of_change(analysis.phenotypes[i]))
                                   for i, run in enumerate(analysis.run_ids)},
@@ -167,6 +167,13 @@ def _report(analysis: Analysis, flat, results, embeddings, heldout, seeds, name,
         best=dict(run=flat[best_index].run, round=flat[best_index].round, program_id=flat[best_index].program_id,
                   name=flat[best_index].program.name, **best.summary_fields()),
     )
+
+
+def _run_trends(analysis: Analysis, trend_x) -> dict[str, dict]:
+    """Each run's generality against the round, fitted as the per-round mean is: whether every
+    run climbs, which the mean can hide (one run rising steeply, the others falling)."""
+    return {str(run): {kind: fit.as_dict() for kind, fit in fit_trends(trend_x, analysis.generality[i]).items()}
+            for i, run in enumerate(analysis.run_ids)}
 
 
 def _length_warnings(analysis: Analysis) -> list[str]:

@@ -106,6 +106,12 @@ def report_lines(report: dict) -> list[str]:
             for series, fits in report["trends"].items() for kind, fit in fits.items()]
     lines += table_lines(rows, [("series", "series"), ("kind", "fit"), ("slope", "slope"), ("r2", "R²"),
                                 ("points", "n")])
+    run_rows = [dict(run=run, kind=kind, slope=fit["slope"], r2=fit["r2"], points=fit["points"])
+                for run, fits in report.get("run_trends", {}).items() for kind, fit in fits.items()]
+    if run_rows:
+        lines += ["", "generality per run (x = round + 1)"]
+        lines += table_lines(run_rows, [("run", "run"), ("kind", "fit"), ("slope", "slope"), ("r2", "R²"),
+                                        ("points", "n")])
     probe = report["probe"]
     lines += ["", f"linear probe genotype -> generality: R² = {_number(probe['r2'])} "
                   f"({probe['folds']}-fold, {probe['samples']} champions, {probe['features']} features)"]

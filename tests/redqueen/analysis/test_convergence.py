@@ -54,6 +54,14 @@ def test_report_covers_every_round_of_every_run(archive_with_runs, tmp_path):
         assert 0 <= cycles["three_cycles"] <= cycles["triads"]
         assert 0 <= cycles["decided_pairs"] <= cycles["pairs"]
     assert set(report["trends"]["generality_mean"]) == {"linear", "log"}
+    # each run's own fit, checked against a direct least-squares fit of its champions' generality
+    assert set(report["run_trends"]) == {str(run) for run in run_ids}
+    for run in run_ids:
+        rounds_values = sorted((c["round"], c["generality"]) for c in report["champions"] if c["run"] == run)
+        x = np.log([r + 1 for r, _ in rounds_values])
+        slope = np.polyfit(x, [g for _, g in rounds_values], 1)[0]
+        assert report["run_trends"][str(run)]["log"]["slope"] == pytest.approx(slope, abs=1e-12)
+        assert report["run_trends"][str(run)]["log"]["points"] == 4
     json.dumps(report)                                  # JSON-serialisable as it is
     grid = analysis.grid
     assert grid["round"] == 3 and grid["values"].shape == (5, 3) and grid["filled"] >= 1
@@ -62,6 +70,7 @@ def test_report_covers_every_round_of_every_run(archive_with_runs, tmp_path):
     text = "\n".join(report_lines(report))
     assert "linear probe genotype -> generality" in text and "best champion: run" in text
     assert text.count("intransitive 3-cycles") == 3
+    assert "generality per run (x = round + 1)" in text
 
 
 def test_generality_matches_a_direct_count(archive_with_runs):
