@@ -211,7 +211,7 @@ def play(arena: Arena, programs: Sequence, heldout: HeldoutSet, seeds: Sequence[
     from tqdm.auto import tqdm
     remote = executor is not None and executor.name != "local" and spec is not None
     jobs = executor.workers if remote else max(1, jobs)
-    tasks = _tasks(todo, jobs if remote or spec is not None else 1)
+    tasks = _tasks(todo, jobs if spec is not None else 1)     # without a spec, every task plays here
     collected: list[dict[int, dict]] = [{} for _ in programs]
     total = sum(len(t) for t in todo) * len(seeds)
     with tqdm(total=total, unit="game", desc="held-out games", disable=not progress or total == 0) as bar:

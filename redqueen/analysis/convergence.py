@@ -146,8 +146,7 @@ def _report(analysis: Analysis, flat, results, embeddings, heldout, seeds, name,
     rounds = np.asarray(analysis.rounds)
     per_round = _per_round(analysis)
     trend_x = rounds + 1                   # rounds count from 0; the log fit needs them from 1
-    trends = {series: {kind: fit.as_dict() for kind, fit in
-                       fit_trends(trend_x, [row[series] for row in per_round]).items()}
+    trends = {series: _fits(trend_x, [row[series] for row in per_round])
               for series in ("generality_mean", "phenotype_variance", "genotype_variance")}
     best_index = int(np.argmax([r.summary["generality"] for r in results]))
     best = results[best_index]
@@ -169,11 +168,14 @@ def _report(analysis: Analysis, flat, results, embeddings, heldout, seeds, name,
     )
 
 
+def _fits(x, values) -> dict[str, dict]:
+    return {kind: fit.as_dict() for kind, fit in fit_trends(x, values).items()}
+
+
 def _run_trends(analysis: Analysis, trend_x) -> dict[str, dict]:
     """Each run's generality against the round, fitted as the per-round mean is: whether every
     run climbs, which the mean can hide (one run rising steeply, the others falling)."""
-    return {str(run): {kind: fit.as_dict() for kind, fit in fit_trends(trend_x, analysis.generality[i]).items()}
-            for i, run in enumerate(analysis.run_ids)}
+    return {str(run): _fits(trend_x, analysis.generality[i]) for i, run in enumerate(analysis.run_ids)}
 
 
 def _length_warnings(analysis: Analysis) -> list[str]:

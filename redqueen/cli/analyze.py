@@ -95,6 +95,14 @@ def print_report(report: dict) -> None:
     click.echo("\n".join(report_lines(report)))
 
 
+def _fit_table(fits_by_name: dict, first_column: tuple[str, str]) -> list[str]:
+    """Trend fits ({name: {kind: fit}}) as a table, one row per name and fit kind."""
+    key = first_column[0]
+    rows = [{key: name, "kind": kind, "slope": fit["slope"], "r2": fit["r2"], "points": fit["points"]}
+            for name, fits in fits_by_name.items() for kind, fit in fits.items()]
+    return table_lines(rows, [first_column, ("kind", "fit"), ("slope", "slope"), ("r2", "R²"), ("points", "n")])
+
+
 def report_lines(report: dict) -> list[str]:
     """The analysis report as text: per-round table, trend fits, probe, cycles, best champion."""
     lines = [f"{report['arena']}: runs {', '.join(map(str, report['runs']))}; {report['opponents']} held-out "
@@ -102,16 +110,10 @@ def report_lines(report: dict) -> list[str]:
              ""]
     lines += table_lines(report["per_round"], ROUND_COLUMNS)
     lines += ["", "trends (x = round + 1)"]
-    rows = [dict(series=series, kind=kind, slope=fit["slope"], r2=fit["r2"], points=fit["points"])
-            for series, fits in report["trends"].items() for kind, fit in fits.items()]
-    lines += table_lines(rows, [("series", "series"), ("kind", "fit"), ("slope", "slope"), ("r2", "R²"),
-                                ("points", "n")])
-    run_rows = [dict(run=run, kind=kind, slope=fit["slope"], r2=fit["r2"], points=fit["points"])
-                for run, fits in report.get("run_trends", {}).items() for kind, fit in fits.items()]
-    if run_rows:
+    lines += _fit_table(report["trends"], ("series", "series"))
+    if any(report["run_trends"].values()):          # runs of fewer than three rounds have no fit
         lines += ["", "generality per run (x = round + 1)"]
-        lines += table_lines(run_rows, [("run", "run"), ("kind", "fit"), ("slope", "slope"), ("r2", "R²"),
-                                        ("points", "n")])
+        lines += _fit_table(report["run_trends"], ("run", "run"))
     probe = report["probe"]
     lines += ["", f"linear probe genotype -> generality: R² = {_number(probe['r2'])} "
                   f"({probe['folds']}-fold, {probe['samples']} champions, {probe['features']} features)"]
